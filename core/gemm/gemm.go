@@ -1,0 +1,291 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major float32
+// matrices, where op(X) = X, or Xᵀ when the corresponding trans flag is set.
+// op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc are the row
+// strides (leading dimensions) of a, b and c as stored, so for example A is
+// stored as a k×m matrix with lda ≥ m when transA is true.
+//
+// When beta == 0, C is overwritten without being read (it may contain NaN
+// or Inf). When m or n is 0 nothing happens; when k is 0 or alpha is 0,
+// C = beta*C.
+//
+// Sgemm panics with a message naming the argument if a dimension is
+// negative, a leading dimension is too small or a slice is too short;
+// callers are expected to validate shapes beforehand.
+//
+// Large products are spread over runtime.GOMAXPROCS(0) goroutines. Sgemm is
+// safe for concurrent use as long as the C matrices do not overlap.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs("Sgemm", transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	gemm(&sgemmKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm is the float64 counterpart of Sgemm, with identical semantics,
+// argument checking and threading. It uses a portable pure-Go micro-kernel:
+// it is meant for reference computations such as gradient checks, where
+// accuracy matters more than speed.
+func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	checkArgs("Dgemm", transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	gemm(&dgemmKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkArgs validates dimensions, leading dimensions and slice lengths.
+// Validation happens once, up front, so that the assembly kernel can rely on
+// every full tile lying inside c (edge tiles never touch c directly).
+func checkArgs(fn string, transA, transB bool, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int) {
+	if m < 0 {
+		panic(fmt.Sprintf("gemm: %s: m = %d < 0", fn, m))
+	}
+	if n < 0 {
+		panic(fmt.Sprintf("gemm: %s: n = %d < 0", fn, n))
+	}
+	if k < 0 {
+		panic(fmt.Sprintf("gemm: %s: k = %d < 0", fn, k))
+	}
+	// Stored shapes (rows × cols) of A and B.
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMat(fn, "a", "lda", ar, ac, lenA, lda)
+	checkMat(fn, "b", "ldb", br, bc, lenB, ldb)
+	checkMat(fn, "c", "ldc", m, n, lenC, ldc)
+}
+
+func checkMat(fn, name, ldName string, rows, cols, length, ld int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("gemm: %s: %s = %d, want ≥ %d (%s is stored %d×%d)", fn, ldName, ld, max(1, cols), name, rows, cols))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if need := (rows-1)*ld + cols; length < need {
+		panic(fmt.Sprintf("gemm: %s: len(%s) = %d, want ≥ %d (%s is stored %d×%d with %s = %d)", fn, name, length, need, name, rows, cols, ldName, ld))
+	}
+}
+
+// float is the element type constraint of the shared driver.
+type float interface{ float32 | float64 }
+
+// kernel describes a micro-kernel together with the blocking parameters
+// that suit it. The driver is generic over it so that float32 (assembly or
+// portable) and float64 share one implementation of packing, blocking and
+// threading.
+type kernel[T float] struct {
+	mr, nr int // register tile: the kernel computes an mr×nr tile of C
+	mc     int // rows of op(A) per packed A block (multiple of mr); sized for L2
+	kc     int // depth of a k slab; one kc×nr B panel should fit in L1
+	nc     int // columns of op(B) per packed B block (multiple of nr); sized for L3
+
+	// fn computes C[0:mr, 0:nr] = alpha*Ap*Bp + beta*C where Ap is a packed
+	// mr×kc panel (k-major: mr values per k step), Bp a packed kc×nr panel
+	// (nr values per k step) and C has row stride ldc. When beta == 0, C is
+	// not read.
+	fn func(kc int, alpha T, a, b []T, beta T, c []T, ldc int)
+}
+
+// maxTile bounds mr*nr over all kernels; it sizes the edge tile.
+const maxTile = 6 * 16
+
+// minParallelWork is the m*n*k product below which a call stays on the
+// calling goroutine: ~0.5 MFLOP takes ~10µs on one core, comparable to the
+// cost of waking another goroutine and the extra packing it does.
+const minParallelWork = 64 * 64 * 64
+
+// gemm is the shared driver: quick returns, then threading, then the serial
+// blocked algorithm. Arguments have already been validated.
+func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	nt := runtime.GOMAXPROCS(0)
+	if nt <= 1 || m*n*k < minParallelWork {
+		gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	// Split along the larger output dimension so that each goroutine gets a
+	// fat slice of C and the shared operand is packed once per goroutine.
+	splitM := m >= n
+	unit, extent := kn.nr, n
+	if splitM {
+		unit, extent = kn.mr, m
+	}
+	tiles := (extent + unit - 1) / unit
+	nt = min(nt, tiles)
+	if nt <= 1 {
+		gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	start := 0
+	for t := range nt {
+		// Distribute whole tiles as evenly as possible.
+		end := min(extent, (tiles*(t+1)/nt)*unit)
+		lo, cnt := start, end-start
+		start = end
+		if cnt <= 0 {
+			continue
+		}
+		run := func() {
+			if splitM {
+				var as []T
+				if transA {
+					as = a[lo:] // columns lo.. of the stored k×m matrix
+				} else {
+					as = a[lo*lda:]
+				}
+				gemmSerial(kn, transA, transB, cnt, n, k, alpha, as, lda, b, ldb, beta, c[lo*ldc:], ldc)
+			} else {
+				var bs []T
+				if transB {
+					bs = b[lo*ldb:] // rows lo.. of the stored n×k matrix
+				} else {
+					bs = b[lo:]
+				}
+				gemmSerial(kn, transA, transB, m, cnt, k, alpha, a, lda, bs, ldb, beta, c[lo:], ldc)
+			}
+		}
+		if t == nt-1 {
+			run() // the caller does the last share itself
+			continue
+		}
+		wg.Go(run)
+	}
+	wg.Wait()
+}
+
+// scaleC sets C = beta*C, writing zeros without reading C when beta == 0.
+func scaleC[T float](m, n int, beta T, c []T, ldc int) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+	}
+}
+
+// blockSize splits total into ceil(total/max) nearly equal blocks, rounded
+// up to a multiple of unit, so that e.g. k = 257 gives two slabs of 129
+// rather than 256 + 1.
+func blockSize(total, maxBlock, unit int) int {
+	nb := (total + maxBlock - 1) / maxBlock
+	bs := (total + nb - 1) / nb
+	return (bs + unit - 1) / unit * unit
+}
+
+// gemmSerial runs the blocked algorithm on the calling goroutine:
+//
+//	for jc (nc columns of C):        B block kc×nc   -> L3
+//	  for pc (kc slab of k):         pack op(B) block
+//	    for ic (mc rows of C):       pack op(A) block, mc×kc -> L2
+//	      for jr (nr columns):       B panel kc×nr   -> L1
+//	        for ir (mr rows):        micro-kernel on an mr×nr tile of C
+func gemmSerial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	mr, nr := kn.mr, kn.nr
+	kcMax := blockSize(k, kn.kc, 1)
+	mcMax := blockSize(m, kn.mc, mr)
+	ncMax := blockSize(n, kn.nc, nr)
+
+	// One pooled buffer holds the packed A block, the packed B block and
+	// the edge tile (which would escape to the heap as a local, because the
+	// kernel is called through a func value).
+	buf := getBuf[T](mcMax*kcMax + kcMax*ncMax + maxTile)
+	ap := (*buf)[:mcMax*kcMax]
+	bp := (*buf)[mcMax*kcMax : mcMax*kcMax+kcMax*ncMax]
+	tmp := (*buf)[mcMax*kcMax+kcMax*ncMax:]
+
+	for jc := 0; jc < n; jc += ncMax {
+		nc := min(ncMax, n-jc)
+		for pc := 0; pc < k; pc += kcMax {
+			kc := min(kcMax, k-pc)
+			betaSlab := beta
+			if pc > 0 {
+				betaSlab = 1 // later slabs accumulate onto the first one
+			}
+			packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
+			for ic := 0; ic < m; ic += mcMax {
+				mc := min(mcMax, m-ic)
+				packA(transA, mc, kc, mr, a, lda, ic, pc, ap)
+				macroKernel(kn, mc, nc, kc, alpha, ap, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+			}
+		}
+	}
+	putBuf(buf)
+}
+
+// macroKernel multiplies a packed mc×kc block of A by a packed kc×nc block
+// of B into C, one mr×nr tile at a time. The jr loop is outermost so that a
+// kc×nr panel of B stays in L1 while the A block streams from L2.
+func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, ap, bp []T, beta T, c []T, ldc int, tmp []T) {
+	mr, nr := kn.mr, kn.nr
+	for jr := 0; jr < nc; jr += nr {
+		nrr := min(nr, nc-jr)
+		bpan := bp[jr*kc : (jr+nr)*kc]
+		for ir := 0; ir < mc; ir += mr {
+			mrr := min(mr, mc-ir)
+			apan := ap[ir*kc : (ir+mr)*kc]
+			if mrr == mr && nrr == nr {
+				kn.fn(kc, alpha, apan, bpan, beta, c[ir*ldc+jr:], ldc)
+				continue
+			}
+			// Edge tile: compute the full (zero-padded) tile into tmp, then
+			// merge only the valid part, so C is never written out of range.
+			kn.fn(kc, alpha, apan, bpan, 0, tmp, nr)
+			for i := range mrr {
+				crow := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nrr]
+				trow := tmp[i*nr : i*nr+nrr]
+				if beta == 0 {
+					copy(crow, trow)
+					continue
+				}
+				for j := range crow {
+					crow[j] = trow[j] + beta*crow[j]
+				}
+			}
+		}
+	}
+}
+
+// Packing buffers are recycled per element type. A pooled buffer that is
+// too small for the current call is dropped and replaced.
+var pool32, pool64 sync.Pool
+
+func poolFor[T float]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &pool32
+	}
+	return &pool64
+}
+
+func getBuf[T float](n int) *[]T {
+	if v, ok := poolFor[T]().Get().(*[]T); ok && cap(*v) >= n {
+		*v = (*v)[:n]
+		return v
+	}
+	s := make([]T, n)
+	return &s
+}
+
+func putBuf[T float](p *[]T) { poolFor[T]().Put(p) }

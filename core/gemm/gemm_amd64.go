@@ -1,0 +1,76 @@
+//go:build !noasm
+
+package gemm
+
+// sgemmAVX2Kernel is the float32 configuration for the AVX2/FMA assembly
+// kernel. Blocking for Zen 3 (32 KiB L1d, 512 KiB–1 MiB L2, 32 MiB L3):
+// a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
+// (comfortably inside L2 next to the B panels streaming through), and a
+// 256×4096 B block is 4 MiB of L3 per goroutine.
+var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16}
+
+// sgemmKernel is the float32 configuration used by Sgemm, chosen once at
+// package initialisation from CPUID and never modified afterwards.
+var sgemmKernel = func() kernel[float32] {
+	if haveAVX2FMA() {
+		return sgemmAVX2Kernel
+	}
+	return sgemmGenericKernel
+}()
+
+// asmKernels lists the assembly kernel configurations usable on this CPU,
+// for tests to compare against the portable kernel.
+func asmKernels() map[string]*kernel[float32] {
+	if !haveAVX2FMA() {
+		return nil
+	}
+	return map[string]*kernel[float32]{"avx2_6x16": &sgemmAVX2Kernel}
+}
+
+// sgemmKernel6x16 adapts the assembly kernel to the driver's slice-based
+// signature. The re-slicing below is the bounds check that keeps the
+// assembly memory safe: the kernel reads 6*kc values of a, 16*kc of b and
+// touches a 6×16 tile of c with row stride ldc.
+func sgemmKernel6x16(kc int, alpha float32, a, b []float32, beta float32, c []float32, ldc int) {
+	a = a[:6*kc]
+	b = b[:16*kc]
+	c = c[:5*ldc+16]
+	sgemmKernel6x16AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmKernel6x16AVX2 computes C[0:6,0:16] = alpha*A*B + beta*C, where A is
+// a packed 6×kc panel, B a packed kc×16 panel and C has row stride ldc
+// (in elements). kc must be ≥ 1. When beta == 0, C is not read.
+//
+//go:noescape
+func sgemmKernel6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// cpuid executes the CPUID instruction with the given leaf and sub-leaf.
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv returns XCR0, the OS-enabled extended state mask.
+func xgetbv() (eax, edx uint32)
+
+// haveAVX2FMA reports whether the CPU supports AVX2 and FMA and the
+// operating system saves YMM registers across context switches.
+func haveAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM (bit 1) and YMM (bit 2) state
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}

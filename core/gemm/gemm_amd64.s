@@ -1,0 +1,169 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// One k step of the 6×16 kernel: load 16 B values (two YMM), then for each
+// of the 6 rows broadcast one A value and issue two FMAs into that row's
+// pair of accumulators. Y4..Y15 hold the 6×16 tile of C; Y2/Y3 alternate
+// as the broadcast register so consecutive rows do not serialise on it.
+#define KSTEP \
+	VMOVUPS      (DI), Y0; \
+	VMOVUPS      32(DI), Y1; \
+	VBROADCASTSS (SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y4; \
+	VFMADD231PS  Y1, Y2, Y5; \
+	VBROADCASTSS 4(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y6; \
+	VFMADD231PS  Y1, Y3, Y7; \
+	VBROADCASTSS 8(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y8; \
+	VFMADD231PS  Y1, Y2, Y9; \
+	VBROADCASTSS 12(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y10; \
+	VFMADD231PS  Y1, Y3, Y11; \
+	VBROADCASTSS 16(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y12; \
+	VFMADD231PS  Y1, Y2, Y13; \
+	VBROADCASTSS 20(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y14; \
+	VFMADD231PS  Y1, Y3, Y15; \
+	ADDQ         $24, SI; \
+	ADDQ         $64, DI
+
+// Store one row pair of accumulators to C at DX (beta == 0), advance a row.
+#define STORE_ROW(r0, r1) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, 32(DX); \
+	ADDQ    R8, DX
+
+// C = acc + beta*C for one row (Y1 holds beta), advance a row.
+#define UPDATE_ROW(r0, r1) \
+	VFMADD231PS (DX), Y1, r0; \
+	VFMADD231PS 32(DX), Y1, r1; \
+	VMOVUPS     r0, (DX); \
+	VMOVUPS     r1, 32(DX); \
+	ADDQ        R8, DX
+
+// func sgemmKernel6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8 // row stride in bytes
+
+	// Touch the C tile early so its lines arrive while we compute.
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail
+
+loop4:
+	KSTEP
+	KSTEP
+	KSTEP
+	KSTEP
+	DECQ BX
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   done
+
+loop1:
+	KSTEP
+	DECQ CX
+	JNZ  loop1
+
+done:
+	VBROADCASTSS alpha+40(FP), Y0
+	VMULPS       Y0, Y4, Y4
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y0, Y7, Y7
+	VMULPS       Y0, Y8, Y8
+	VMULPS       Y0, Y9, Y9
+	VMULPS       Y0, Y10, Y10
+	VMULPS       Y0, Y11, Y11
+	VMULPS       Y0, Y12, Y12
+	VMULPS       Y0, Y13, Y13
+	VMULPS       Y0, Y14, Y14
+	VMULPS       Y0, Y15, Y15
+
+	// beta == 0 (and not NaN) means overwrite: never read C.
+	VMOVSS   beta+44(FP), X1
+	VXORPS   X2, X2, X2
+	VUCOMISS X2, X1
+	JNE      update
+	JPS      update
+
+	STORE_ROW(Y4, Y5)
+	STORE_ROW(Y6, Y7)
+	STORE_ROW(Y8, Y9)
+	STORE_ROW(Y10, Y11)
+	STORE_ROW(Y12, Y13)
+	STORE_ROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+update:
+	VBROADCASTSS beta+44(FP), Y1
+	UPDATE_ROW(Y4, Y5)
+	UPDATE_ROW(Y6, Y7)
+	UPDATE_ROW(Y8, Y9)
+	UPDATE_ROW(Y10, Y11)
+	UPDATE_ROW(Y12, Y13)
+	UPDATE_ROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET

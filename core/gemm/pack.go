@@ -1,0 +1,87 @@
+package gemm
+
+// Packing copies a block of op(A) or op(B) into the layout the micro-kernel
+// streams through: contiguous panels, k-major inside a panel, zero padded
+// to a full mr (or nr). Transposition and leading dimensions are resolved
+// here, once per block, instead of in the O(m·n·k) inner loop.
+
+// packA packs rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) into ap as
+// ceil(mc/mr) panels. Panel p holds rows p*mr.. and stores, for each k step,
+// the mr values of that column: ap[p*mr*kc + kk*mr + i] = op(A)[ic+p*mr+i][pc+kk].
+func packA[T float](transA bool, mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
+	for p0 := 0; p0 < mc; p0 += mr {
+		rows := min(mr, mc-p0)
+		dst := ap[p0*kc : p0*kc+mr*kc]
+		if transA {
+			// A is stored k×m: the mr values of one k step are contiguous.
+			for kk := range kc {
+				off := (pc+kk)*lda + ic + p0
+				d := dst[kk*mr : kk*mr+mr]
+				copy(d, a[off:off+rows])
+				clear(d[rows:])
+			}
+			continue
+		}
+		// A is stored m×k: gather one value from each of the mr rows.
+		if rows == 6 && mr == 6 {
+			base := (ic+p0)*lda + pc
+			r0 := a[base : base+kc]
+			r1 := a[base+lda : base+lda+kc]
+			r2 := a[base+2*lda : base+2*lda+kc]
+			r3 := a[base+3*lda : base+3*lda+kc]
+			r4 := a[base+4*lda : base+4*lda+kc]
+			r5 := a[base+5*lda : base+5*lda+kc]
+			for kk := range kc {
+				d := dst[kk*6 : kk*6+6 : kk*6+6]
+				d[0], d[1], d[2], d[3], d[4], d[5] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk]
+			}
+			continue
+		}
+		for i := range mr {
+			if i >= rows {
+				for kk := range kc {
+					dst[kk*mr+i] = 0
+				}
+				continue
+			}
+			off := (ic+p0+i)*lda + pc
+			r := a[off : off+kc]
+			for kk, v := range r {
+				dst[kk*mr+i] = v
+			}
+		}
+	}
+}
+
+// packB packs rows [pc, pc+kc) × columns [jc, jc+nc) of op(B) into bp as
+// ceil(nc/nr) panels: bp[q*nr*kc + kk*nr + j] = op(B)[pc+kk][jc+q*nr+j].
+func packB[T float](transB bool, kc, nc, nr int, b []T, ldb, pc, jc int, bp []T) {
+	for q0 := 0; q0 < nc; q0 += nr {
+		cols := min(nr, nc-q0)
+		dst := bp[q0*kc : q0*kc+nr*kc]
+		if !transB {
+			// B is stored k×n: each k step of the panel is a contiguous run.
+			for kk := range kc {
+				off := (pc+kk)*ldb + jc + q0
+				d := dst[kk*nr : kk*nr+nr]
+				copy(d, b[off:off+cols])
+				clear(d[cols:])
+			}
+			continue
+		}
+		// B is stored n×k: scatter each stored row into a panel column.
+		for j := range nr {
+			if j >= cols {
+				for kk := range kc {
+					dst[kk*nr+j] = 0
+				}
+				continue
+			}
+			off := (jc+q0+j)*ldb + pc
+			r := b[off : off+kc]
+			for kk, v := range r {
+				dst[kk*nr+j] = v
+			}
+		}
+	}
+}
