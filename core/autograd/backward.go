@@ -1,0 +1,147 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ganlab/ganlab/core/tensor"
+)
+
+// topo returns the recorded Vars reachable from outputs, inputs before the
+// Vars computed from them.
+func topo(outputs []*Var) []*Var {
+	var order []*Var
+	seen := map[*Var]bool{}
+	type frame struct {
+		v    *Var
+		next int
+	}
+	for _, root := range outputs {
+		if root == nil || seen[root] || !root.requiresGrad {
+			continue
+		}
+		seen[root] = true
+		stack := []frame{{v: root}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.v.node != nil && top.next < len(top.v.node.inputs) {
+				in := top.v.node.inputs[top.next]
+				top.next++
+				if !seen[in] && in.requiresGrad {
+					seen[in] = true
+					stack = append(stack, frame{v: in})
+				}
+				continue
+			}
+			order = append(order, top.v)
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return order
+}
+
+// propagate walks the record backwards from outputs, seeded with seeds, and
+// returns the gradients of the Vars for which keep is true. Intermediate
+// gradients are dropped as soon as they have been passed on. Without
+// createGraph every gradient is cut from the record (cheaper, and the
+// forward graph is not kept alive by it).
+func propagate(outputs, seeds []*Var, createGraph bool, keep func(*Var) bool) map[*Var]*Var {
+	grads := map[*Var]*Var{}
+	for i, o := range outputs {
+		accumulate(grads, o, seeds[i])
+	}
+	kept := map[*Var]*Var{}
+	order := topo(outputs)
+	for i := len(order) - 1; i >= 0; i-- {
+		v := order[i]
+		g := grads[v]
+		delete(grads, v)
+		if g == nil {
+			continue
+		}
+		if !createGraph {
+			g = g.Detach()
+		}
+		if keep(v) {
+			kept[v] = g
+		}
+		if v.node == nil {
+			continue
+		}
+		ins := v.node.backward(g)
+		for j, in := range v.node.inputs {
+			if in.requiresGrad && ins[j] != nil {
+				accumulate(grads, in, ins[j])
+			}
+		}
+	}
+	return kept
+}
+
+func accumulate(grads map[*Var]*Var, v, g *Var) {
+	if !tensor.SameShape(v.Value.Shape(), g.Value.Shape()) {
+		panic(&tensor.Error{Op: "backward", Msg: fmt.Sprintf("gradient of shape %v for %s of shape %v", g.Shape(), v.Op(), v.Shape())})
+	}
+	if prev := grads[v]; prev != nil {
+		grads[v] = Add(prev, g)
+	} else {
+		grads[v] = g
+	}
+}
+
+func seedsFor(op string, outputs, gradOutputs []*Var) []*Var {
+	seeds := make([]*Var, len(outputs))
+	for i, o := range outputs {
+		if gradOutputs != nil && gradOutputs[i] != nil {
+			seeds[i] = gradOutputs[i]
+			continue
+		}
+		if o.Value.Len() != 1 {
+			panic(&tensor.Error{Op: op, Msg: fmt.Sprintf("output %d has shape %v: pass its upstream gradient or reduce it to a scalar first", i, o.Shape())})
+		}
+		seeds[i] = Const(tensor.Full(o.DType(), 1, o.Shape()...))
+	}
+	return seeds
+}
+
+// Backward computes the gradient of the scalar loss with respect to every
+// leaf that requires a gradient and adds it into the leaf's Grad.
+func (loss *Var) Backward() error {
+	return tensor.Catch(func() {
+		isLeaf := func(v *Var) bool { return v.node == nil }
+		grads := propagate([]*Var{loss}, seedsFor("backward", []*Var{loss}, nil), false, isLeaf)
+		for v, g := range grads {
+			if v.Grad == nil {
+				v.Grad = g.Value.Clone()
+			} else {
+				v.Grad.AddInPlace(g.Value)
+			}
+		}
+	})
+}
+
+// Grad returns the gradients of the sum of outputs (each weighted by its
+// gradOutputs entry, ones for scalars when gradOutputs is nil) with respect
+// to inputs. An input the outputs do not depend on gets a zero gradient.
+// With createGraph the gradients are themselves recorded and can be
+// differentiated again.
+func Grad(outputs, inputs, gradOutputs []*Var, createGraph bool) (res []*Var, err error) {
+	defer tensor.Recover(&err)
+	if gradOutputs != nil && len(gradOutputs) != len(outputs) {
+		return nil, fmt.Errorf("grad: %d gradOutputs for %d outputs", len(gradOutputs), len(outputs))
+	}
+	wanted := map[*Var]bool{}
+	for _, in := range inputs {
+		wanted[in] = true
+	}
+	keep := func(v *Var) bool { return wanted[v] }
+	grads := propagate(outputs, seedsFor("grad", outputs, gradOutputs), createGraph, keep)
+	res = make([]*Var, len(inputs))
+	for i, in := range inputs {
+		if g := grads[in]; g != nil {
+			res[i] = g
+		} else {
+			res[i] = Const(tensor.ZerosLike(in.Value))
+		}
+	}
+	return res, nil
+}

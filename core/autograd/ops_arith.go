@@ -1,0 +1,138 @@
+package autograd
+
+import "github.com/ganlab/ganlab/core/tensor"
+
+// Each op computes its value, then gives the rule that maps the gradient g of
+// its output to the gradients of its inputs, written with differentiable ops.
+
+// Add returns a + b (broadcasting).
+func Add(a, b *Var) *Var {
+	return record("add", tensor.Add(a.Value, b.Value), func(g *Var) []*Var {
+		return []*Var{SumTo(g, a.Shape()...), SumTo(g, b.Shape()...)}
+	}, a, b)
+}
+
+// Sub returns a - b (broadcasting).
+func Sub(a, b *Var) *Var {
+	return record("sub", tensor.Sub(a.Value, b.Value), func(g *Var) []*Var {
+		return []*Var{SumTo(g, a.Shape()...), SumTo(Neg(g), b.Shape()...)}
+	}, a, b)
+}
+
+// Mul returns a * b (broadcasting).
+func Mul(a, b *Var) *Var {
+	return record("mul", tensor.Mul(a.Value, b.Value), func(g *Var) []*Var {
+		return []*Var{SumTo(Mul(g, b), a.Shape()...), SumTo(Mul(g, a), b.Shape()...)}
+	}, a, b)
+}
+
+// Div returns a / b (broadcasting).
+func Div(a, b *Var) *Var {
+	return record("div", tensor.Div(a.Value, b.Value), func(g *Var) []*Var {
+		ga := Div(g, b)
+		gb := Neg(Div(Mul(ga, a), b)) // -g·a/b²
+		return []*Var{SumTo(ga, a.Shape()...), SumTo(gb, b.Shape()...)}
+	}, a, b)
+}
+
+// Neg returns -x.
+func Neg(x *Var) *Var {
+	return record("neg", tensor.Neg(x.Value), func(g *Var) []*Var {
+		return []*Var{Neg(g)}
+	}, x)
+}
+
+// Scale returns s·x for a constant s.
+func Scale(x *Var, s float64) *Var {
+	return record("scale", tensor.Scale(x.Value, s), func(g *Var) []*Var {
+		return []*Var{Scale(g, s)}
+	}, x)
+}
+
+// AddScalar returns x + s for a constant s.
+func AddScalar(x *Var, s float64) *Var {
+	return record("add_scalar", tensor.AddScalar(x.Value, s), func(g *Var) []*Var {
+		return []*Var{g}
+	}, x)
+}
+
+// Exp returns eˣ.
+func Exp(x *Var) *Var {
+	var y *Var
+	y = record("exp", tensor.Exp(x.Value), func(g *Var) []*Var {
+		return []*Var{Mul(g, y)}
+	}, x)
+	return y
+}
+
+// Log returns the natural logarithm of x.
+func Log(x *Var) *Var {
+	return record("log", tensor.Log(x.Value), func(g *Var) []*Var {
+		return []*Var{Div(g, x)}
+	}, x)
+}
+
+// Sqrt returns √x.
+func Sqrt(x *Var) *Var {
+	var y *Var
+	y = record("sqrt", tensor.Sqrt(x.Value), func(g *Var) []*Var {
+		return []*Var{Div(Scale(g, 0.5), y)}
+	}, x)
+	return y
+}
+
+// Square returns x².
+func Square(x *Var) *Var {
+	return record("square", tensor.Square(x.Value), func(g *Var) []*Var {
+		return []*Var{Mul(Scale(g, 2), x)}
+	}, x)
+}
+
+// PowScalar returns xᵖ for a constant p.
+func PowScalar(x *Var, p float64) *Var {
+	return record("pow", tensor.PowScalar(x.Value, p), func(g *Var) []*Var {
+		return []*Var{Mul(g, Scale(PowScalar(x, p-1), p))}
+	}, x)
+}
+
+// Abs returns |x|; its gradient at 0 is 0.
+func Abs(x *Var) *Var {
+	return record("abs", tensor.Abs(x.Value), func(g *Var) []*Var {
+		return []*Var{Mul(g, Const(tensor.Sign(x.Value)))}
+	}, x)
+}
+
+// Maximum returns the elementwise max of a and b; ties send the gradient to a.
+func Maximum(a, b *Var) *Var {
+	return selectOp("maximum", a, b, tensor.Sub(tensor.Full(a.DType(), 1), tensor.Greater(b.Value, a.Value)))
+}
+
+// Minimum returns the elementwise min of a and b; ties send the gradient to a.
+func Minimum(a, b *Var) *Var {
+	return selectOp("minimum", a, b, tensor.Sub(tensor.Full(a.DType(), 1), tensor.Greater(a.Value, b.Value)))
+}
+
+// selectOp returns mask·a + (1-mask)·b for a constant 0/1 mask.
+func selectOp(op string, a, b *Var, mask *tensor.Tensor) *Var {
+	inv := tensor.Sub(tensor.Full(mask.DType(), 1), mask)
+	val := tensor.Where(mask, a.Value, b.Value)
+	return record(op, val, func(g *Var) []*Var {
+		return []*Var{SumTo(Mul(g, Const(mask)), a.Shape()...), SumTo(Mul(g, Const(inv)), b.Shape()...)}
+	}, a, b)
+}
+
+// Where returns a where the constant cond is non-zero and b elsewhere.
+func Where(cond *tensor.Tensor, a, b *Var) *Var {
+	shape, ok := tensor.BroadcastShapes(cond.Shape(), a.Shape())
+	if ok {
+		shape, ok = tensor.BroadcastShapes(shape, b.Shape())
+	}
+	if !ok {
+		panic(&tensor.Error{Op: "where", Msg: "shapes do not broadcast"})
+	}
+	mask := tensor.BroadcastTo(tensor.StepPositive(tensor.Abs(cond)), shape...)
+	return selectOp("where", a, b, mask)
+}
+
+// StopGradient returns x's value as a constant: nothing flows back through it.
+func StopGradient(x *Var) *Var { return x.Detach() }

@@ -1,0 +1,109 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ganlab/ganlab/core/tensor"
+)
+
+// Var is a tensor in the autograd record.
+type Var struct {
+	// Value is the tensor computed by the forward pass.
+	Value *tensor.Tensor
+	// Grad holds the gradient accumulated by Backward (leaves only).
+	Grad *tensor.Tensor
+	// Name labels parameters in errors, summaries and checkpoints.
+	Name string
+
+	requiresGrad bool
+	node         *node // nil for leaves and constants
+}
+
+// node is what an op records: its name, its inputs and how to map the
+// gradient of its output to gradients of its inputs.
+type node struct {
+	op       string
+	inputs   []*Var
+	backward func(g *Var) []*Var
+}
+
+// Const wraps t as a Var that requires no gradient.
+func Const(t *tensor.Tensor) *Var { return &Var{Value: t} }
+
+// Param wraps t as a named leaf that requires a gradient.
+func Param(t *tensor.Tensor, name string) *Var {
+	return &Var{Value: t, Name: name, requiresGrad: true}
+}
+
+// Leaf wraps t as an unnamed leaf that requires a gradient, e.g. the
+// interpolated images whose input-gradient a gradient penalty needs.
+func Leaf(t *tensor.Tensor) *Var { return &Var{Value: t, requiresGrad: true} }
+
+// RequiresGrad reports whether gradients flow to v.
+func (v *Var) RequiresGrad() bool { return v.requiresGrad }
+
+// SetRequiresGrad switches gradient tracking of a leaf on or off.
+func (v *Var) SetRequiresGrad(on bool) {
+	if v.node != nil {
+		panic(&tensor.Error{Op: "set_requires_grad", Msg: "only leaves can change requires_grad; use StopGradient on " + v.Op()})
+	}
+	v.requiresGrad = on
+}
+
+// Op returns the name of the op that made v ("leaf" for leaves).
+func (v *Var) Op() string {
+	if v.node == nil {
+		return "leaf"
+	}
+	return v.node.op
+}
+
+// Shape returns the shape of v's value.
+func (v *Var) Shape() []int { return v.Value.Shape() }
+
+// DType returns the element type of v's value.
+func (v *Var) DType() tensor.DType { return v.Value.DType() }
+
+// Detach returns a constant sharing v's value.
+func (v *Var) Detach() *Var { return Const(v.Value) }
+
+// ZeroGrad drops the accumulated gradient.
+func (v *Var) ZeroGrad() { v.Grad = nil }
+
+func (v *Var) String() string {
+	name := v.Name
+	if name == "" {
+		name = v.Op()
+	}
+	return fmt.Sprintf("Var(%s %v)", name, v.Value)
+}
+
+// record makes the output Var of an op. It keeps the node only when an input
+// requires a gradient, so constant computations cost nothing extra.
+func record(op string, value *tensor.Tensor, backward func(g *Var) []*Var, inputs ...*Var) *Var {
+	out := &Var{Value: value}
+	for _, in := range inputs {
+		if in.requiresGrad {
+			out.requiresGrad = true
+			out.node = &node{op: op, inputs: inputs, backward: backward}
+			break
+		}
+	}
+	return out
+}
+
+// NoGrad runs fn with gradient tracking turned off on params and restores
+// each flag afterwards, even if fn panics.
+func NoGrad(params []*Var, fn func()) {
+	saved := make([]bool, len(params))
+	for i, p := range params {
+		saved[i] = p.requiresGrad
+		p.requiresGrad = false
+	}
+	defer func() {
+		for i, p := range params {
+			p.requiresGrad = saved[i]
+		}
+	}()
+	fn()
+}

@@ -1,0 +1,3 @@
+module github.com/ganlab/ganlab
+
+go 1.26
