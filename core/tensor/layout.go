@@ -249,7 +249,9 @@ func PadMap(shape, before, after []int, mode PadMode) AxisMap {
 }
 
 // Slice returns t[starts:ends] on every axis.
-func Slice(t *Tensor, starts, ends []int) *Tensor { return MapGather(t, SliceMap(t.shape, starts, ends)) }
+func Slice(t *Tensor, starts, ends []int) *Tensor {
+	return MapGather(t, SliceMap(t.shape, starts, ends))
+}
 
 // Pad pads t by before/after on each axis.
 func Pad(t *Tensor, before, after []int, mode PadMode) *Tensor {
