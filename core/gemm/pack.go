@@ -9,19 +9,13 @@ package gemm
 // ceil(mc/mr) panels. Panel p holds rows p*mr.. and stores, for each k step,
 // the mr values of that column: ap[p*mr*kc + kk*mr + i] = op(A)[ic+p*mr+i][pc+kk].
 func packA[T float](transA bool, mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
+	if transA {
+		packAT(mc, kc, mr, a, lda, ic, pc, ap)
+		return
+	}
 	for p0 := 0; p0 < mc; p0 += mr {
 		rows := min(mr, mc-p0)
 		dst := ap[p0*kc : p0*kc+mr*kc]
-		if transA {
-			// A is stored k×m: the mr values of one k step are contiguous.
-			for kk := range kc {
-				off := (pc+kk)*lda + ic + p0
-				d := dst[kk*mr : kk*mr+mr]
-				copy(d, a[off:off+rows])
-				clear(d[rows:])
-			}
-			continue
-		}
 		// A is stored m×k: gather one value from each of the mr rows.
 		if rows == 6 && mr == 6 {
 			base := (ic+p0)*lda + pc
@@ -82,6 +76,35 @@ func packB[T float](transB bool, kc, nc, nr int, b []T, ldb, pc, jc int, bp []T)
 			for kk, v := range r {
 				dst[kk*nr+j] = v
 			}
+		}
+	}
+}
+
+// packAT is packA for a transposed A (stored k×m). It walks the stored rows
+// (one k step each) contiguously and scatters them across the panels.
+// Walking panel by panel instead would stride through memory by lda for
+// every panel, and with lda a multiple of 1 KiB those accesses alias to the
+// same few L1 sets and miss constantly.
+func packAT[T float](mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
+	full := mc / mr * mr
+	for kk := range kc {
+		off := (pc+kk)*lda + ic
+		row := a[off : off+mc]
+		if mr == 6 {
+			for p0 := 0; p0 < full; p0 += 6 {
+				s := row[p0 : p0+6 : p0+6]
+				d := ap[p0*kc+kk*6 : p0*kc+kk*6+6 : p0*kc+kk*6+6]
+				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			}
+		} else {
+			for p0 := 0; p0 < full; p0 += mr {
+				copy(ap[p0*kc+kk*mr:p0*kc+kk*mr+mr], row[p0:p0+mr])
+			}
+		}
+		if full < mc {
+			d := ap[full*kc+kk*mr : full*kc+kk*mr+mr]
+			copy(d, row[full:])
+			clear(d[mc-full:])
 		}
 	}
 }
