@@ -1,0 +1,48 @@
+package autograd
+
+import "github.com/ganlab/ganlab/core/tensor"
+
+// Conv2D, conv2dBackpropInput and conv2dBackpropFilter form a closed set:
+// each is bilinear in its two inputs and the gradients of each are the other
+// two, so gradients of gradients (WGAN-GP, R1 through a conv critic) stay
+// inside the set and can be differentiated again without limit.
+
+// Conv2D returns the convolution of x (n,h,w,cin) with k (kh,kw,cin,cout),
+// Keras's Conv2D without bias.
+func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
+	xs, ks := x.Shape(), k.Shape()
+	return record("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var) []*Var {
+		return []*Var{conv2dBackpropInput(g, k, xs, p), conv2dBackpropFilter(x, g, ks, p)}
+	}, x, k)
+}
+
+// Conv2DTranspose returns Keras's Conv2DTranspose of x (n,h,w,in) by k in
+// Keras layout (kh,kw,filters,in), with output (n,outH,outW,filters). That
+// kernel is exactly the (kh,kw,in_conv,out_conv) kernel of the Conv2D the
+// transposed convolution is the adjoint of; tensor.ConvTransposeParams gives
+// p, outH and outW for Keras's padding strings.
+func Conv2DTranspose(x, k *Var, p tensor.Conv2DParams, outH, outW int) *Var {
+	xs, ks := x.Shape(), k.Shape()
+	if len(xs) != 4 || len(ks) != 4 {
+		panic(&tensor.Error{Op: "conv2d_transpose", Msg: "want a rank-4 NHWC input and a (kh, kw, filters, in) kernel"})
+	}
+	return conv2dBackpropInput(x, k, []int{xs[0], outH, outW, ks[2]}, p)
+}
+
+// conv2dBackpropInput is Conv2D's adjoint in x: g (n,oh,ow,cout) ↦ inShape.
+// <gg, BPI(g, k)> = <Conv2D(gg, k), g>, which gives both gradients.
+func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
+	ks := k.Shape()
+	return record("conv2d_backprop_input", tensor.Conv2DBackpropInput(g.Value, k.Value, inShape, p), func(gg *Var) []*Var {
+		return []*Var{Conv2D(gg, k, p), conv2dBackpropFilter(gg, g, ks, p)}
+	}, g, k)
+}
+
+// conv2dBackpropFilter is Conv2D's gradient in k: (x, g) ↦ kShape.
+// <gk, BPF(x, g)> = <Conv2D(x, gk), g>, which gives both gradients.
+func conv2dBackpropFilter(x, g *Var, kShape []int, p tensor.Conv2DParams) *Var {
+	xs := x.Shape()
+	return record("conv2d_backprop_filter", tensor.Conv2DBackpropFilter(x.Value, g.Value, kShape, p), func(gk *Var) []*Var {
+		return []*Var{conv2dBackpropInput(g, gk, xs, p), Conv2D(x, gk, p)}
+	}, x, g)
+}

@@ -1,0 +1,420 @@
+package tensor
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// Conv2DParams are the strides and explicit zero paddings of a 2-D
+// convolution over NHWC images. Keras's "same"/"valid" strings become
+// paddings through ConvParams; asymmetric pads (TF "same" with an odd total)
+// are why each side is separate.
+type Conv2DParams struct {
+	StrideH, StrideW                     int
+	PadTop, PadBottom, PadLeft, PadRight int
+}
+
+// SamePadding returns TF "same" padding for one spatial axis: out =
+// ceil(in/s), total = max((out-1)*s+k-in, 0), before = total/2 and the odd
+// pixel after.
+func SamePadding(in, k, s int) (before, after int) {
+	if s < 1 {
+		return 0, 0
+	}
+	out := (in + s - 1) / s
+	total := max((out-1)*s+k-in, 0)
+	return total / 2, total - total/2
+}
+
+// ConvParams builds Conv2DParams from Keras's padding string "same" or
+// "valid" for an input of (inH, inW) and a (kh, kw) window.
+func ConvParams(inH, inW, kh, kw, strideH, strideW int, padding string) (Conv2DParams, error) {
+	p := Conv2DParams{StrideH: strideH, StrideW: strideW}
+	if strideH < 1 || strideW < 1 {
+		return p, errorf("conv_params", "strides (%d, %d) must be >= 1", strideH, strideW)
+	}
+	switch padding {
+	case "valid":
+	case "same":
+		p.PadTop, p.PadBottom = SamePadding(inH, kh, strideH)
+		p.PadLeft, p.PadRight = SamePadding(inW, kw, strideW)
+	default:
+		return p, errorf("conv_params", "padding %q: want \"same\" or \"valid\"", padding)
+	}
+	return p, nil
+}
+
+// Conv2DOutSize returns the spatial output size of a (kh, kw) window sliding
+// over a padded (inH, inW) input; 0 when the window does not fit.
+func Conv2DOutSize(inH, inW, kh, kw int, p Conv2DParams) (oh, ow int) {
+	return outLen(inH+p.PadTop+p.PadBottom, kh, p.StrideH), outLen(inW+p.PadLeft+p.PadRight, kw, p.StrideW)
+}
+
+func outLen(padded, k, s int) int {
+	if s < 1 || padded < k {
+		return 0
+	}
+	return (padded-k)/s + 1
+}
+
+// ConvTransposeParams returns the params and output size (oh, ow) of Keras's
+// Conv2DTranspose for an input (inH, inW): "same" gives out = in*s, "valid"
+// out = in*s + max(k-s, 0). The transposed convolution is the adjoint of the
+// Conv2D with these params, which maps (oh, ow) back to (inH, inW).
+func ConvTransposeParams(inH, inW, kh, kw, strideH, strideW int, padding string) (p Conv2DParams, oh, ow int, err error) {
+	switch padding {
+	case "same":
+		oh, ow = inH*strideH, inW*strideW
+	case "valid":
+		oh, ow = inH*strideH+max(kh-strideH, 0), inW*strideW+max(kw-strideW, 0)
+	}
+	p, err = ConvParams(oh, ow, kh, kw, strideH, strideW, padding)
+	if err != nil {
+		return p, 0, 0, errorf("conv_transpose_params", "%v", err)
+	}
+	return p, oh, ow, nil
+}
+
+// convGeom is the validated geometry of one convolution: input (n,h,w,cin),
+// kernel (kh,kw,cin,cout), output (n,oh,ow,cout).
+type convGeom struct {
+	n, h, w, cin, kh, kw, cout, oh, ow int
+	p                                  Conv2DParams
+}
+
+func (g *convGeom) kdim() int       { return g.kh * g.kw * g.cin }
+func (g *convGeom) outPix() int     { return g.oh * g.ow }
+func (g *convGeom) inShape() []int  { return []int{g.n, g.h, g.w, g.cin} }
+func (g *convGeom) kShape() []int   { return []int{g.kh, g.kw, g.cin, g.cout} }
+func (g *convGeom) outShape() []int { return []int{g.n, g.oh, g.ow, g.cout} }
+
+// pointwise reports a 1×1, stride-1, unpadded convolution: the input itself
+// is the im2col matrix.
+func (g *convGeom) pointwise() bool {
+	p := g.p
+	return g.kh == 1 && g.kw == 1 && p.StrideH == 1 && p.StrideW == 1 &&
+		p.PadTop == 0 && p.PadBottom == 0 && p.PadLeft == 0 && p.PadRight == 0
+}
+
+func (g *convGeom) String() string {
+	return fmt.Sprintf("input %v, kernel %v, strides (%d, %d), pads (%d, %d, %d, %d)",
+		g.inShape(), g.kShape(), g.p.StrideH, g.p.StrideW, g.p.PadTop, g.p.PadBottom, g.p.PadLeft, g.p.PadRight)
+}
+
+// checkConvParams rejects strides below 1 and negative pads.
+func checkConvParams(op string, p Conv2DParams, shapes string) {
+	if p.StrideH < 1 || p.StrideW < 1 {
+		panic(errorf(op, "strides (%d, %d) must be >= 1 (%s)", p.StrideH, p.StrideW, shapes))
+	}
+	if p.PadTop < 0 || p.PadBottom < 0 || p.PadLeft < 0 || p.PadRight < 0 {
+		panic(errorf(op, "negative padding %+v (%s)", p, shapes))
+	}
+}
+
+// newConvGeom validates an input shape and a kernel shape.
+func newConvGeom(op string, xs, ks []int, p Conv2DParams) *convGeom {
+	shapes := fmt.Sprintf("input %v, kernel %v", xs, ks)
+	if len(xs) != 4 || len(ks) != 4 {
+		panic(errorf(op, "want a rank-4 NHWC input and a (kh, kw, in, out) kernel, got %s", shapes))
+	}
+	if xs[3] != ks[2] {
+		panic(errorf(op, "input has %d channels but the kernel expects %d (%s)", xs[3], ks[2], shapes))
+	}
+	checkConvParams(op, p, shapes)
+	if ks[0] < 1 || ks[1] < 1 {
+		panic(errorf(op, "empty kernel window (%s)", shapes))
+	}
+	ph, pw := xs[1]+p.PadTop+p.PadBottom, xs[2]+p.PadLeft+p.PadRight
+	if ks[0] > ph || ks[1] > pw {
+		panic(errorf(op, "kernel %dx%d is larger than the padded input %dx%d (%s, pads %+v)", ks[0], ks[1], ph, pw, shapes, p))
+	}
+	g := &convGeom{n: xs[0], h: xs[1], w: xs[2], cin: xs[3], kh: ks[0], kw: ks[1], cout: ks[3], p: p}
+	g.oh, g.ow = Conv2DOutSize(g.h, g.w, g.kh, g.kw, p)
+	return g
+}
+
+func sameDType(op string, a, b *Tensor) {
+	if a.dtype != b.dtype {
+		panic(errorf(op, "dtypes differ: %v %v and %v %v", a.dtype, a.shape, b.dtype, b.shape))
+	}
+}
+
+// Conv2D returns the cross-correlation of x (n,h,w,cin) with k
+// (kh,kw,cin,cout), shape (n,oh,ow,cout), as Keras's Conv2D without bias.
+func Conv2D(x, k *Tensor, p Conv2DParams) *Tensor {
+	const op = "conv2d"
+	sameDType(op, x, k)
+	g := newConvGeom(op, x.shape, k.shape, p)
+	out := New(x.dtype, g.outShape()...)
+	if x.dtype == Float32 {
+		convForward(g, x.f32, k.f32, out.f32)
+	} else {
+		convForward(g, x.f64, k.f64, out.f64)
+	}
+	return out
+}
+
+// Conv2DBackpropInput is the adjoint of Conv2D in x: it maps g (n,oh,ow,cout)
+// to inShape (n,h,w,cin). It is also the transposed convolution of g by k.
+func Conv2DBackpropInput(g, k *Tensor, inShape []int, p Conv2DParams) *Tensor {
+	const op = "conv2d_backprop_input"
+	sameDType(op, g, k)
+	geo := newConvGeom(op, inShape, k.shape, p)
+	if !SameShape(g.shape, geo.outShape()) {
+		panic(errorf(op, "gradient %v does not match output %v of %v", g.shape, geo.outShape(), geo))
+	}
+	out := New(g.dtype, inShape...)
+	if g.dtype == Float32 {
+		convBackInput(geo, g.f32, k.f32, out.f32)
+	} else {
+		convBackInput(geo, g.f64, k.f64, out.f64)
+	}
+	return out
+}
+
+// Conv2DBackpropFilter returns the gradient of <Conv2D(x, k), g> with
+// respect to k, of shape kShape.
+func Conv2DBackpropFilter(x, g *Tensor, kShape []int, p Conv2DParams) *Tensor {
+	const op = "conv2d_backprop_filter"
+	sameDType(op, x, g)
+	geo := newConvGeom(op, x.shape, kShape, p)
+	if !SameShape(g.shape, geo.outShape()) {
+		panic(errorf(op, "gradient %v does not match output %v of %v", g.shape, geo.outShape(), geo))
+	}
+	out := New(x.dtype, kShape...)
+	if x.dtype == Float32 {
+		convBackFilter(geo, x.f32, g.f32, out.f32)
+	} else {
+		convBackFilter(geo, x.f64, g.f64, out.f64)
+	}
+	return out
+}
+
+// colsBudget bounds the im2col buffer: big enough that one GEMM sees many
+// rows, small enough to stay off the memory ceiling for large batches.
+const colsBudget = 32 << 20
+
+// chunkImages returns how many images one im2col block holds.
+func chunkImages[T Float](g *convGeom) int {
+	var z T
+	per := g.outPix() * g.kdim() * int(unsafe.Sizeof(z))
+	if per == 0 {
+		return max(g.n, 1)
+	}
+	return max(1, min(g.n, colsBudget/per))
+}
+
+// convForward: y = im2col(x) · k, chunk by chunk; y (rows × cout) is NHWC.
+func convForward[T Float](g *convGeom, x, k, y []T) {
+	K, P := g.kdim(), g.outPix()
+	if g.n*P == 0 || g.cout == 0 {
+		return
+	}
+	if g.pointwise() {
+		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
+		return
+	}
+	cb := chunkImages[T](g)
+	buf := getConvBuf[T](cb * P * K)
+	defer putConvBuf(buf)
+	cols := *buf
+	for b0 := 0; b0 < g.n; b0 += cb {
+		b1 := min(b0+cb, g.n)
+		parallelImages(b1-b0, P*K, func(lo, hi int) {
+			im2col(g, x, b0+lo, b0+hi, cols[lo*P*K:])
+		})
+		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, K, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
+	}
+}
+
+// convBackInput: dcols = g · kᵀ, then col2im adds every column back into
+// the pixel it was read from.
+func convBackInput[T Float](geo *convGeom, g, k, dx []T) {
+	K, P := geo.kdim(), geo.outPix()
+	if geo.n*P == 0 || K == 0 {
+		return
+	}
+	if geo.pointwise() {
+		gemmT(false, true, geo.n*P, K, geo.cout, g, geo.cout, k, geo.cout, 0, dx, K)
+		return
+	}
+	cb := chunkImages[T](geo)
+	buf := getConvBuf[T](cb * P * K)
+	defer putConvBuf(buf)
+	cols := *buf
+	for b0 := 0; b0 < geo.n; b0 += cb {
+		b1 := min(b0+cb, geo.n)
+		gemmT(false, true, (b1-b0)*P, K, geo.cout, g[b0*P*geo.cout:], geo.cout, k, geo.cout, 0, cols, K)
+		parallelImages(b1-b0, P*K, func(lo, hi int) {
+			col2im(geo, cols[lo*P*K:], b0+lo, b0+hi, dx)
+		})
+	}
+}
+
+// convBackFilter: dk = im2col(x)ᵀ · g, accumulated over chunks.
+func convBackFilter[T Float](geo *convGeom, x, g, dk []T) {
+	K, P := geo.kdim(), geo.outPix()
+	if geo.n*P == 0 || K == 0 || geo.cout == 0 {
+		return
+	}
+	if geo.pointwise() {
+		gemmT(true, false, K, geo.cout, geo.n*P, x, K, g, geo.cout, 0, dk, geo.cout)
+		return
+	}
+	cb := chunkImages[T](geo)
+	buf := getConvBuf[T](cb * P * K)
+	defer putConvBuf(buf)
+	cols := *buf
+	var beta T
+	for b0 := 0; b0 < geo.n; b0 += cb {
+		b1 := min(b0+cb, geo.n)
+		parallelImages(b1-b0, P*K, func(lo, hi int) {
+			im2col(geo, x, b0+lo, b0+hi, cols[lo*P*K:])
+		})
+		gemmT(true, false, K, geo.cout, (b1-b0)*P, cols, K, g[b0*P*geo.cout:], geo.cout, beta, dk, geo.cout)
+		beta = 1
+	}
+}
+
+// im2col writes, for images [b0, b1), one row per output pixel holding the
+// (kh, kw, cin) window it sees, zeros where the window hangs over the
+// padding. Rows of the window are contiguous runs of x when inside.
+func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
+	K, run, line := g.kdim(), g.kw*g.cin, g.w*g.cin
+	r := 0
+	for b := b0; b < b1; b++ {
+		img := x[b*g.h*line : (b+1)*g.h*line]
+		for oy := range g.oh {
+			iy0 := oy*g.p.StrideH - g.p.PadTop
+			for ox := range g.ow {
+				ix0 := ox*g.p.StrideW - g.p.PadLeft
+				row := cols[r*K : (r+1)*K]
+				r++
+				for ky := range g.kh {
+					seg := row[ky*run : (ky+1)*run]
+					iy := iy0 + ky
+					if iy < 0 || iy >= g.h {
+						clear(seg)
+						continue
+					}
+					src := img[iy*line : (iy+1)*line]
+					if ix0 >= 0 && ix0+g.kw <= g.w {
+						copy(seg, src[ix0*g.cin:])
+						continue
+					}
+					for kx := range g.kw {
+						d := seg[kx*g.cin : (kx+1)*g.cin]
+						if ix := ix0 + kx; ix >= 0 && ix < g.w {
+							copy(d, src[ix*g.cin:])
+						} else {
+							clear(d)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im is im2col's adjoint: it adds each column entry into the input pixel
+// it came from; entries over the padding are dropped.
+func col2im[T Float](g *convGeom, cols []T, b0, b1 int, x []T) {
+	K, run, line := g.kdim(), g.kw*g.cin, g.w*g.cin
+	r := 0
+	for b := b0; b < b1; b++ {
+		img := x[b*g.h*line : (b+1)*g.h*line]
+		for oy := range g.oh {
+			iy0 := oy*g.p.StrideH - g.p.PadTop
+			for ox := range g.ow {
+				ix0 := ox*g.p.StrideW - g.p.PadLeft
+				row := cols[r*K : (r+1)*K]
+				r++
+				for ky := range g.kh {
+					iy := iy0 + ky
+					if iy < 0 || iy >= g.h {
+						continue
+					}
+					seg := row[ky*run : (ky+1)*run]
+					dst := img[iy*line : (iy+1)*line]
+					if ix0 >= 0 && ix0+g.kw <= g.w {
+						addTo(dst[ix0*g.cin:ix0*g.cin+run], seg)
+						continue
+					}
+					for kx := range g.kw {
+						if ix := ix0 + kx; ix >= 0 && ix < g.w {
+							addTo(dst[ix*g.cin:(ix+1)*g.cin], seg[kx*g.cin:(kx+1)*g.cin])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func addTo[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// minParallelCopy is the element count below which im2col/col2im stay on
+// the calling goroutine: a goroutine hand-off costs about as much as
+// copying a few thousand floats.
+const minParallelCopy = 1 << 15
+
+// parallelImages splits images [0, n) over the cores when each image moves
+// perImage elements and the total is worth it. The GEMMs around it are
+// parallel themselves, so at most one of the two runs wide at a time.
+func parallelImages(n, perImage int, fn func(lo, hi int)) {
+	nt := min(runtime.GOMAXPROCS(0), n)
+	if nt <= 1 || n*perImage < minParallelCopy {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range nt {
+		lo, hi := n*t/nt, n*(t+1)/nt
+		if t == nt-1 {
+			fn(lo, hi)
+			break
+		}
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
+}
+
+// gemmT computes C = op(A)·op(B) + beta·C for either element type.
+func gemmT[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch av := any(a).(type) {
+	case []float32:
+		sgemm(tA, tB, m, n, k, 1, av, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		dgemm(tA, tB, m, n, k, 1, av, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// im2col buffers are recycled per element type so that steady-state
+// training steps do not allocate them.
+var convPool32, convPool64 sync.Pool
+
+func convPoolFor[T Float]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &convPool32
+	}
+	return &convPool64
+}
+
+func getConvBuf[T Float](n int) *[]T {
+	if v, ok := convPoolFor[T]().Get().(*[]T); ok && cap(*v) >= n {
+		*v = (*v)[:n]
+		return v
+	}
+	s := make([]T, n)
+	return &s
+}
+
+func putConvBuf[T Float](p *[]T) { convPoolFor[T]().Put(p) }
