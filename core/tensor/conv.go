@@ -82,6 +82,7 @@ func ConvTransposeParams(inH, inW, kh, kw, strideH, strideW int, padding string)
 type convGeom struct {
 	n, h, w, cin, kh, kw, cout, oh, ow int
 	p                                  Conv2DParams
+	budget                             int // im2col buffer bytes; tests shrink it to force chunking
 }
 
 func (g *convGeom) kdim() int       { return g.kh * g.kw * g.cin }
@@ -130,7 +131,7 @@ func newConvGeom(op string, xs, ks []int, p Conv2DParams) *convGeom {
 	if ks[0] > ph || ks[1] > pw {
 		panic(errorf(op, "kernel %dx%d is larger than the padded input %dx%d (%s, pads %+v)", ks[0], ks[1], ph, pw, shapes, p))
 	}
-	g := &convGeom{n: xs[0], h: xs[1], w: xs[2], cin: xs[3], kh: ks[0], kw: ks[1], cout: ks[3], p: p}
+	g := &convGeom{n: xs[0], h: xs[1], w: xs[2], cin: xs[3], kh: ks[0], kw: ks[1], cout: ks[3], p: p, budget: colsBudget}
 	g.oh, g.ow = Conv2DOutSize(g.h, g.w, g.kh, g.kw, p)
 	return g
 }
@@ -203,7 +204,7 @@ func chunkImages[T Float](g *convGeom) int {
 	if per == 0 {
 		return max(g.n, 1)
 	}
-	return max(1, min(g.n, colsBudget/per))
+	return max(1, min(g.n, g.budget/per))
 }
 
 // convForward: y = im2col(x) · k, chunk by chunk; y (rows × cout) is NHWC.
