@@ -118,55 +118,78 @@ func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a [
 		gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	// Split along the larger output dimension so that each goroutine gets a
-	// fat slice of C and the shared operand is packed once per goroutine.
-	splitM := m >= n
-	unit, extent := kn.nr, n
-	if splitM {
-		unit, extent = kn.mr, m
-	}
-	tiles := (extent + unit - 1) / unit
-	nt = min(nt, tiles)
-	if nt <= 1 {
+	pm, pn := threadGrid(nt, m, n, kn.mr, kn.nr)
+	if pm*pn <= 1 {
 		gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	var wg sync.WaitGroup
-	start := 0
-	for t := range nt {
-		// Distribute whole tiles as evenly as possible.
-		end := min(extent, (tiles*(t+1)/nt)*unit)
-		lo, cnt := start, end-start
-		start = end
-		if cnt <= 0 {
-			continue
-		}
-		run := func() {
-			if splitM {
-				var as []T
-				if transA {
-					as = a[lo:] // columns lo.. of the stored k×m matrix
-				} else {
-					as = a[lo*lda:]
-				}
-				gemmSerial(kn, transA, transB, cnt, n, k, alpha, as, lda, b, ldb, beta, c[lo*ldc:], ldc)
-			} else {
-				var bs []T
-				if transB {
-					bs = b[lo*ldb:] // rows lo.. of the stored n×k matrix
-				} else {
-					bs = b[lo:]
-				}
-				gemmSerial(kn, transA, transB, m, cnt, k, alpha, a, lda, bs, ldb, beta, c[lo:], ldc)
+	for ti := range pm {
+		i0, i1 := share(m, kn.mr, ti, pm)
+		for tj := range pn {
+			j0, j1 := share(n, kn.nr, tj, pn)
+			if i1 <= i0 || j1 <= j0 {
+				continue
 			}
+			run := func() {
+				var as, bs []T
+				if transA {
+					as = a[i0:] // columns i0.. of the stored k×m matrix
+				} else {
+					as = a[i0*lda:]
+				}
+				if transB {
+					bs = b[j0*ldb:] // rows j0.. of the stored n×k matrix
+				} else {
+					bs = b[j0:]
+				}
+				gemmSerial(kn, transA, transB, i1-i0, j1-j0, k, alpha, as, lda, bs, ldb, beta, c[i0*ldc+j0:], ldc)
+			}
+			if ti == pm-1 && tj == pn-1 {
+				run() // the caller does the last share itself
+				continue
+			}
+			wg.Go(run)
 		}
-		if t == nt-1 {
-			run() // the caller does the last share itself
-			continue
-		}
-		wg.Go(run)
 	}
 	wg.Wait()
+}
+
+// threadGrid chooses how to cut C into pm×pn independent blocks for at
+// most nt goroutines. Each goroutine packs its own (m/pm)×k slice of op(A)
+// and k×(n/pn) slice of op(B), so the grid minimising m/pm + n/pn keeps the
+// duplicated packing work smallest; with two threads that simply splits the
+// larger dimension. Blocks never get thinner than one register tile.
+func threadGrid(nt, m, n, mr, nr int) (pm, pn int) {
+	mTiles, nTiles := (m+mr-1)/mr, (n+nr-1)/nr
+	pm, pn = 1, 1
+	best := -1.0
+	for p := 1; p <= nt; p++ {
+		q := nt / p
+		if p > mTiles || q > nTiles {
+			continue
+		}
+		cost := float64(m)/float64(p) + float64(n)/float64(q)
+		if best < 0 || cost < best || (cost == best && p*q > pm*pn) {
+			pm, pn, best = p, q, cost
+		}
+	}
+	if best < 0 { // fewer tiles than threads in both directions
+		pm, pn = min(nt, mTiles), 1
+		if nTiles > mTiles {
+			pm, pn = 1, min(nt, nTiles)
+		}
+	}
+	return pm, pn
+}
+
+// share returns the half-open range of the t-th of p parts of extent,
+// cut on multiples of unit so that only the last part has a partial tile.
+func share(extent, unit, t, p int) (lo, hi int) {
+	tiles := (extent + unit - 1) / unit
+	lo = min(extent, tiles*t/p*unit)
+	hi = min(extent, tiles*(t+1)/p*unit)
+	return lo, hi
 }
 
 // scaleC sets C = beta*C, writing zeros without reading C when beta == 0.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -269,6 +270,41 @@ func TestConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestThreadCounts exercises the 2-D thread grid with thread counts this
+// machine may not have (the results must not depend on GOMAXPROCS).
+func TestThreadCounts(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, p := range []int{1, 3, 4, 7, 16} {
+		runtime.GOMAXPROCS(p)
+		for _, tc := range []gemmCase{
+			{m: 200, n: 190, k: 70, alpha: 1, beta: 0.5},
+			{transA: true, m: 13, n: 400, k: 90, alpha: 1, beta: 0},
+			{transB: true, m: 500, n: 20, k: 60, alpha: -1, beta: 1, padC: 3},
+			{transA: true, transB: true, m: 97, n: 97, k: 33, alpha: 2, beta: 0},
+		} {
+			checkCase(t, tc, eps32, Sgemm)
+			checkCase(t, tc, eps64, Dgemm)
+		}
+	}
+}
+
+func TestThreadGrid(t *testing.T) {
+	for _, nt := range []int{1, 2, 3, 4, 6, 8, 16, 64} {
+		for _, mn := range [][2]int{{1, 1}, {6, 16}, {1024, 1024}, {131072, 128}, {7, 5000}, {30, 40}} {
+			pm, pn := threadGrid(nt, mn[0], mn[1], 6, 16)
+			if pm < 1 || pn < 1 || pm*pn > nt {
+				t.Errorf("threadGrid(%d, %d, %d) = %d×%d", nt, mn[0], mn[1], pm, pn)
+			}
+		}
+	}
+	if pm, pn := threadGrid(2, 1024, 512, 6, 16); pm != 2 || pn != 1 {
+		t.Errorf("threadGrid(2, 1024, 512) = %d×%d, want 2×1", pm, pn)
+	}
+	if pm, pn := threadGrid(4, 1024, 1024, 6, 16); pm != 2 || pn != 2 {
+		t.Errorf("threadGrid(4, 1024, 1024) = %d×%d, want 2×2", pm, pn)
+	}
+}
+
 func TestBadArgsPanic(t *testing.T) {
 	a := make([]float32, 6) // 2×3
 	b := make([]float32, 12)
@@ -388,3 +424,36 @@ func BenchmarkSgemm64Conv2(b *testing.B) { benchSgemm(b, false, false, 32768, 25
 func BenchmarkSgemm64Conv4(b *testing.B) { benchSgemm(b, false, false, 2048, 1024, 4608) }
 
 func BenchmarkDgemm256(b *testing.B) { benchDgemm(b, 256, 256, 256) }
+
+// BenchmarkMicroKernel measures the bare micro-kernel on L1-resident
+// panels (kc = 256): the ceiling the blocked driver can approach.
+func BenchmarkMicroKernel(b *testing.B) {
+	kernels := map[string]*kernel[float32]{"generic_4x4": &sgemmGenericKernel}
+	for name, kn := range asmKernels() {
+		kernels[name] = kn
+	}
+	for name, kn := range kernels {
+		b.Run(name, func(b *testing.B) {
+			const kc = 256
+			x, y, z := make([]float32, kn.mr*kc), make([]float32, kn.nr*kc), make([]float32, kn.mr*kn.nr)
+			for b.Loop() {
+				kn.fn(kc, 1, x, y, 1, z, kn.nr)
+			}
+			b.ReportMetric(2*float64(kn.mr*kn.nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkMicroKernelParallel runs the kernel on every P at once: it shows
+// how much aggregate FMA throughput the machine's cores really deliver.
+func BenchmarkMicroKernelParallel(b *testing.B) {
+	kn := &sgemmKernel
+	const kc = 256
+	b.RunParallel(func(pb *testing.PB) {
+		x, y, z := make([]float32, kn.mr*kc), make([]float32, kn.nr*kc), make([]float32, kn.mr*kn.nr)
+		for pb.Next() {
+			kn.fn(kc, 1, x, y, 1, z, kn.nr)
+		}
+	})
+	b.ReportMetric(2*float64(kn.mr*kn.nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
