@@ -1,0 +1,67 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/ganlab/ganlab/core/tensor"
+)
+
+// clipScale is Keras's norm clipping factor c / max(n, c): 1 when the norm
+// n is within c, c/n above it.
+func clipScale(n, c float64) float64 {
+	if n <= c {
+		return 1
+	}
+	return c / n
+}
+
+// norm returns the L2 norm of t, accumulated in float64.
+func norm(t *tensor.Tensor) float64 { return math.Sqrt(sumSq(t)) }
+
+// globalNorm returns the joint L2 norm of all gradients.
+func globalNorm(grads []*tensor.Tensor) float64 {
+	s := 0.0
+	for _, g := range grads {
+		s += sumSq(g)
+	}
+	return math.Sqrt(s)
+}
+
+func sumSq(t *tensor.Tensor) float64 {
+	s := 0.0
+	if t.DType() == tensor.Float32 {
+		for _, v := range t.Float32s() {
+			s += float64(v) * float64(v)
+		}
+		return s
+	}
+	for _, v := range t.Float64s() {
+		s += v * v
+	}
+	return s
+}
+
+// gradPrep applies clipping to one gradient element inside an update loop,
+// so that no clipped copy of the gradient is ever allocated.
+type gradPrep[T tensor.Float] struct {
+	scale, clip     T
+	doScale, doClip bool
+}
+
+func newPrep[T tensor.Float](s step) gradPrep[T] {
+	return gradPrep[T]{scale: T(s.scale), clip: T(s.clip), doScale: s.scale != 1, doClip: s.clip > 0}
+}
+
+// at returns the clipped gradient element.
+func (p gradPrep[T]) at(g T) T {
+	if p.doScale {
+		g *= p.scale
+	}
+	if p.doClip {
+		g = min(max(g, -p.clip), p.clip)
+	}
+	return g
+}
+
+// sqrt is √x in T's precision.
+func sqrt[T tensor.Float](x T) T { return T(math.Sqrt(float64(x))) }
