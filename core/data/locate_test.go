@@ -101,3 +101,32 @@ func TestRealMNIST(t *testing.T) {
 		t.Errorf("signed test pixels in [%v, %v], want [-1, 1]", tlo, thi)
 	}
 }
+
+// TestRealFashionMNIST reads the Debian package's files; .ci/run installs
+// the package, so it skips only on a machine without it.
+func TestRealFashionMNIST(t *testing.T) {
+	if _, err := os.Stat(FashionMNISTDir); err != nil {
+		t.Skipf("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): %v", err)
+	}
+	train, err := FashionMNIST("train", WithScale(Unit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Published: 60000 training images, 6000 per class, first one an ankle
+	// boot (9), mean pixel 0.2860 in [0, 1].
+	if train.Len() != 60000 || train.Labels[0] != 9 || train.Name != "fashion-mnist/train" {
+		t.Fatalf("train: %d examples, first label %d, name %q", train.Len(), train.Labels[0], train.Name)
+	}
+	for c, n := range train.Histogram() {
+		if n != 6000 {
+			t.Errorf("class %d has %d examples, want 6000", c, n)
+		}
+	}
+	sum := 0.0
+	for _, v := range train.Images.Float32s() {
+		sum += float64(v)
+	}
+	if mean := sum / float64(train.Images.Len()); math.Abs(mean-0.2860) > 5e-4 {
+		t.Errorf("mean pixel %v, want 0.2860", mean)
+	}
+}
