@@ -42,11 +42,12 @@
 //
 // # Portability
 //
-// The assembly kernel is used on amd64 when CPUID reports AVX2, FMA and OS
-// support for YMM state. Otherwise, on other architectures, or when built
-// with the noasm build tag, a portable pure-Go micro-kernel is used. Dgemm
-// always uses the pure-Go kernel; it exists for gradient checks, where
-// correctness matters more than speed.
+// The assembly kernels (6×16 float32, 6×8 float64) are used on amd64 when
+// CPUID reports AVX2, FMA and OS support for YMM state. Otherwise, on other
+// architectures, or when built with the noasm build tag, a portable pure-Go
+// 4×4 micro-kernel is used with the same driver. The driver is generic over
+// the element type, so Sgemm and Dgemm share packing, blocking and
+// threading code.
 //
 // # Errors
 //

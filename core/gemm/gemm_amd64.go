@@ -9,22 +9,33 @@ package gemm
 // 256×4096 B block is 4 MiB of L3 per goroutine.
 var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16}
 
-// sgemmKernel is the float32 configuration used by Sgemm, chosen once at
-// package initialisation from CPUID and never modified afterwards.
-var sgemmKernel = func() kernel[float32] {
+// dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
+// kernel: the same register layout with 8 doubles per row instead of 16
+// floats, so the panels have the same byte sizes as for float32.
+var dgemmAVX2Kernel = kernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, fn: dgemmKernel6x8}
+
+// The configurations used by Sgemm and Dgemm, chosen once at package
+// initialisation from CPUID and never modified afterwards.
+var (
+	sgemmKernel = pick(sgemmAVX2Kernel, sgemmGenericKernel)
+	dgemmKernel = pick(dgemmAVX2Kernel, dgemmGenericKernel)
+)
+
+func pick[T float](asm, generic kernel[T]) kernel[T] {
 	if haveAVX2FMA() {
-		return sgemmAVX2Kernel
+		return asm
 	}
-	return sgemmGenericKernel
-}()
+	return generic
+}
 
 // asmKernels lists the assembly kernel configurations usable on this CPU,
-// for tests to compare against the portable kernel.
-func asmKernels() map[string]*kernel[float32] {
+// for tests to compare against the portable kernels.
+func asmKernels() (map[string]*kernel[float32], map[string]*kernel[float64]) {
 	if !haveAVX2FMA() {
-		return nil
+		return nil, nil
 	}
-	return map[string]*kernel[float32]{"avx2_6x16": &sgemmAVX2Kernel}
+	return map[string]*kernel[float32]{"avx2_6x16": &sgemmAVX2Kernel},
+		map[string]*kernel[float64]{"avx2_6x8": &dgemmAVX2Kernel}
 }
 
 // sgemmKernel6x16 adapts the assembly kernel to the driver's slice-based
@@ -38,12 +49,25 @@ func sgemmKernel6x16(kc int, alpha float32, a, b []float32, beta float32, c []fl
 	sgemmKernel6x16AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 }
 
+// dgemmKernel6x8 is sgemmKernel6x16 for float64 and a 6×8 tile.
+func dgemmKernel6x8(kc int, alpha float64, a, b []float64, beta float64, c []float64, ldc int) {
+	a = a[:6*kc]
+	b = b[:8*kc]
+	c = c[:5*ldc+8]
+	dgemmKernel6x8AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
 // sgemmKernel6x16AVX2 computes C[0:6,0:16] = alpha*A*B + beta*C, where A is
 // a packed 6×kc panel, B a packed kc×16 panel and C has row stride ldc
 // (in elements). kc must be ≥ 1. When beta == 0, C is not read.
 //
 //go:noescape
 func sgemmKernel6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// dgemmKernel6x8AVX2 is sgemmKernel6x16AVX2 for float64 and a 6×8 tile.
+//
+//go:noescape
+func dgemmKernel6x8AVX2(kc int, a, b, c *float64, ldc int, alpha, beta float64)
 
 // cpuid executes the CPUID instruction with the given leaf and sub-leaf.
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

@@ -149,6 +149,153 @@ update:
 	VZEROUPPER
 	RET
 
+// One k step of the 6×8 kernel: load 8 B values (two YMM), then for each
+// of the 6 rows broadcast one A value and issue two FMAs into that row's
+// pair of accumulators. Y4..Y15 hold the 6×8 tile of C; Y2/Y3 alternate
+// as the broadcast register so consecutive rows do not serialise on it.
+#define DKSTEP \
+	VMOVUPD      (DI), Y0; \
+	VMOVUPD      32(DI), Y1; \
+	VBROADCASTSD (SI), Y2; \
+	VFMADD231PD  Y0, Y2, Y4; \
+	VFMADD231PD  Y1, Y2, Y5; \
+	VBROADCASTSD 8(SI), Y3; \
+	VFMADD231PD  Y0, Y3, Y6; \
+	VFMADD231PD  Y1, Y3, Y7; \
+	VBROADCASTSD 16(SI), Y2; \
+	VFMADD231PD  Y0, Y2, Y8; \
+	VFMADD231PD  Y1, Y2, Y9; \
+	VBROADCASTSD 24(SI), Y3; \
+	VFMADD231PD  Y0, Y3, Y10; \
+	VFMADD231PD  Y1, Y3, Y11; \
+	VBROADCASTSD 32(SI), Y2; \
+	VFMADD231PD  Y0, Y2, Y12; \
+	VFMADD231PD  Y1, Y2, Y13; \
+	VBROADCASTSD 40(SI), Y3; \
+	VFMADD231PD  Y0, Y3, Y14; \
+	VFMADD231PD  Y1, Y3, Y15; \
+	ADDQ         $48, SI; \
+	ADDQ         $64, DI
+
+// Store one row pair of accumulators to C at DX (beta == 0), advance a row.
+#define DSTORE_ROW(r0, r1) \
+	VMOVUPD r0, (DX); \
+	VMOVUPD r1, 32(DX); \
+	ADDQ    R8, DX
+
+// C = acc + beta*C for one row (Y1 holds beta), advance a row.
+#define DUPDATE_ROW(r0, r1) \
+	VFMADD231PD (DX), Y1, r0; \
+	VFMADD231PD 32(DX), Y1, r1; \
+	VMOVUPD     r0, (DX); \
+	VMOVUPD     r1, 32(DX); \
+	ADDQ        R8, DX
+
+// func dgemmKernel6x8AVX2(kc int, a, b, c *float64, ldc int, alpha, beta float64)
+TEXT ·dgemmKernel6x8AVX2(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8 // row stride in bytes
+
+	// Touch the C tile early so its lines arrive while we compute.
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   dtail
+
+dloop4:
+	DKSTEP
+	DKSTEP
+	DKSTEP
+	DKSTEP
+	DECQ BX
+	JNZ  dloop4
+
+dtail:
+	ANDQ $3, CX
+	JZ   ddone
+
+dloop1:
+	DKSTEP
+	DECQ CX
+	JNZ  dloop1
+
+ddone:
+	VBROADCASTSD alpha+40(FP), Y0
+	VMULPD       Y0, Y4, Y4
+	VMULPD       Y0, Y5, Y5
+	VMULPD       Y0, Y6, Y6
+	VMULPD       Y0, Y7, Y7
+	VMULPD       Y0, Y8, Y8
+	VMULPD       Y0, Y9, Y9
+	VMULPD       Y0, Y10, Y10
+	VMULPD       Y0, Y11, Y11
+	VMULPD       Y0, Y12, Y12
+	VMULPD       Y0, Y13, Y13
+	VMULPD       Y0, Y14, Y14
+	VMULPD       Y0, Y15, Y15
+
+	// beta == 0 (and not NaN) means overwrite: never read C.
+	VMOVSD   beta+48(FP), X1
+	VXORPD   X2, X2, X2
+	VUCOMISD X2, X1
+	JNE      dupdate
+	JPS      dupdate
+
+	DSTORE_ROW(Y4, Y5)
+	DSTORE_ROW(Y6, Y7)
+	DSTORE_ROW(Y8, Y9)
+	DSTORE_ROW(Y10, Y11)
+	DSTORE_ROW(Y12, Y13)
+	DSTORE_ROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+dupdate:
+	VBROADCASTSD beta+48(FP), Y1
+	DUPDATE_ROW(Y4, Y5)
+	DUPDATE_ROW(Y6, Y7)
+	DUPDATE_ROW(Y8, Y9)
+	DUPDATE_ROW(Y10, Y11)
+	DUPDATE_ROW(Y12, Y13)
+	DUPDATE_ROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX

@@ -3,13 +3,11 @@ package gemm
 // Portable micro-kernels. They use the same packed layout as the assembly
 // kernel, so the driver does not care which one runs.
 
-// dgemmKernel is the float64 configuration: a 4×4 register tile keeps the
-// accumulators in scalar locals, which the Go compiler can keep in
-// registers (a larger tile would spill).
-var dgemmKernel = kernel[float64]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: kernel4x4[float64]}
+// The portable configurations: a 4×4 register tile keeps the accumulators
+// in scalar locals, which the Go compiler can mostly keep in registers (a
+// larger tile would spill everything).
+var dgemmGenericKernel = kernel[float64]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: kernel4x4[float64]}
 
-// sgemmGenericKernel is the portable float32 configuration, used when the
-// assembly kernel is unavailable.
 var sgemmGenericKernel = kernel[float32]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 4096, fn: kernel4x4[float32]}
 
 // kernel4x4 computes C[0:4,0:4] = alpha*Ap*Bp + beta*C for packed 4×kc and

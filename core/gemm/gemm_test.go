@@ -177,29 +177,52 @@ func TestDgemm(t *testing.T) {
 	}
 }
 
-// TestKernelsAgree runs the whole driver with each float32 kernel (the
-// portable one and every assembly one this CPU supports).
-func TestKernelsAgree(t *testing.T) {
-	kernels := map[string]*kernel[float32]{"generic_4x4": &sgemmGenericKernel}
-	for name, kn := range asmKernels() {
-		kernels[name] = kn
+// allKernels returns the portable kernel and every assembly kernel this CPU
+// supports, by name.
+func allKernels() (map[string]*kernel[float32], map[string]*kernel[float64]) {
+	k32 := map[string]*kernel[float32]{"generic_4x4": &sgemmGenericKernel}
+	k64 := map[string]*kernel[float64]{"generic_4x4": &dgemmGenericKernel}
+	a32, a64 := asmKernels()
+	for name, kn := range a32 {
+		k32[name] = kn
 	}
-	for name, kn := range kernels {
-		t.Run(name, func(t *testing.T) {
-			f := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-				checkArgs("test", transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-				gemm(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-			}
+	for name, kn := range a64 {
+		k64[name] = kn
+	}
+	return k32, k64
+}
+
+// withKernel returns a gemm entry point that runs the driver with kn.
+func withKernel[T float](kn *kernel[T]) func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	return func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		checkArgs("test", transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+		gemm(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// TestKernelsAgree runs the whole driver with each kernel (the portable
+// ones and every assembly one this CPU supports) against the oracle.
+func TestKernelsAgree(t *testing.T) {
+	k32, k64 := allKernels()
+	for name, kn := range k32 {
+		t.Run("float32_"+name, func(t *testing.T) {
 			for _, tc := range gemmCases(true) {
-				checkCase(t, tc, eps32, f)
+				checkCase(t, tc, eps32, withKernel(kn))
+			}
+		})
+	}
+	for name, kn := range k64 {
+		t.Run("float64_"+name, func(t *testing.T) {
+			for _, tc := range gemmCases(true) {
+				checkCase(t, tc, eps64, withKernel(kn))
 			}
 		})
 	}
 }
 
 // refKernel is a straightforward mr×nr micro-kernel on the packed layout,
-// the oracle for TestMicroKernels.
-func refKernel(mr, nr, kc int, alpha float32, a, b []float32, beta float32, c []float32, ldc int) {
+// accumulating in float64: the oracle for TestMicroKernels.
+func refKernel[T float](mr, nr, kc int, alpha T, a, b []T, beta T, c []T, ldc int) {
 	for i := range mr {
 		for j := range nr {
 			var s float64
@@ -207,50 +230,61 @@ func refKernel(mr, nr, kc int, alpha float32, a, b []float32, beta float32, c []
 				s += float64(a[p*mr+i]) * float64(b[p*nr+j])
 			}
 			if beta == 0 {
-				c[i*ldc+j] = float32(float64(alpha) * s)
+				c[i*ldc+j] = T(float64(alpha) * s)
 			} else {
-				c[i*ldc+j] = float32(float64(alpha)*s + float64(beta)*float64(c[i*ldc+j]))
+				c[i*ldc+j] = T(float64(alpha)*s + float64(beta)*float64(c[i*ldc+j]))
 			}
 		}
 	}
 }
 
 // TestMicroKernels checks every micro-kernel directly against refKernel on
-// random packed panels, covering the unrolled loop and its remainder.
+// random packed panels, covering the unrolled loop and its remainder, and
+// checks that nothing outside the mr×nr tile is touched.
 func TestMicroKernels(t *testing.T) {
-	kernels := map[string]*kernel[float32]{"generic_4x4": &sgemmGenericKernel}
-	for name, kn := range asmKernels() {
-		kernels[name] = kn
+	k32, k64 := allKernels()
+	for name, kn := range k32 {
+		checkMicroKernel(t, "float32_"+name, kn, eps32)
 	}
+	for name, kn := range k64 {
+		checkMicroKernel(t, "float64_"+name, kn, eps64)
+	}
+}
+
+func checkMicroKernel[T float](t *testing.T, name string, kn *kernel[T], eps float64) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for name, kn := range kernels {
-		for _, kc := range []int{1, 2, 3, 4, 5, 7, 8, 17, 256} {
-			for _, beta := range []float32{0, 1, 0.5} {
-				mr, nr, ldc := kn.mr, kn.nr, kn.nr+3
-				a := make([]float32, mr*kc)
-				b := make([]float32, nr*kc)
-				for i := range a {
-					a[i] = rng.Float32()*2 - 1
+	for _, kc := range []int{1, 2, 3, 4, 5, 7, 8, 17, 256} {
+		for _, beta := range []T{0, 1, 0.5} {
+			mr, nr, ldc := kn.mr, kn.nr, kn.nr+3
+			a := make([]T, mr*kc)
+			b := make([]T, nr*kc)
+			for i := range a {
+				a[i] = T(rng.Float64()*2 - 1)
+			}
+			for i := range b {
+				b[i] = T(rng.Float64()*2 - 1)
+			}
+			c0 := make([]T, mr*ldc)
+			for i := range c0 {
+				c0[i] = T(rng.Float64()*2 - 1)
+				if beta == 0 && i%ldc < nr {
+					c0[i] = T(math.NaN())
 				}
-				for i := range b {
-					b[i] = rng.Float32()*2 - 1
-				}
-				c0 := make([]float32, mr*ldc)
-				for i := range c0 {
-					c0[i] = rng.Float32()*2 - 1
-					if beta == 0 && i%ldc < nr {
-						c0[i] = float32(math.NaN())
+			}
+			got := append([]T(nil), c0...)
+			want := append([]T(nil), c0...)
+			kn.fn(kc, 1.5, a, b, beta, got, ldc)
+			refKernel(mr, nr, kc, 1.5, a, b, beta, want, ldc)
+			tol := 4 * eps * float64(kc+4) * (1.5*float64(kc) + 1)
+			for i := range got {
+				if i%ldc >= nr {
+					if got[i] != want[i] {
+						t.Fatalf("%s kc=%d beta=%v: c[%d] outside the tile modified", name, kc, beta, i)
 					}
+					continue
 				}
-				got := append([]float32(nil), c0...)
-				want := append([]float32(nil), c0...)
-				kn.fn(kc, 1.5, a, b, beta, got, ldc)
-				refKernel(mr, nr, kc, 1.5, a, b, beta, want, ldc)
-				for i := range got {
-					tol := 4 * eps32 * float64(kc+4) * (1.5*float64(kc) + 1)
-					if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) && !(i%ldc >= nr && got[i] == want[i]) {
-						t.Fatalf("%s kc=%d beta=%v: c[%d] = %v, want %v", name, kc, beta, i, got[i], want[i])
-					}
+				if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) {
+					t.Fatalf("%s kc=%d beta=%v: c[%d] = %v, want %v", name, kc, beta, i, got[i], want[i])
 				}
 			}
 		}
@@ -428,10 +462,7 @@ func BenchmarkDgemm256(b *testing.B) { benchDgemm(b, 256, 256, 256) }
 // BenchmarkMicroKernel measures the bare micro-kernel on L1-resident
 // panels (kc = 256): the ceiling the blocked driver can approach.
 func BenchmarkMicroKernel(b *testing.B) {
-	kernels := map[string]*kernel[float32]{"generic_4x4": &sgemmGenericKernel}
-	for name, kn := range asmKernels() {
-		kernels[name] = kn
-	}
+	kernels, _ := allKernels()
 	for name, kn := range kernels {
 		b.Run(name, func(b *testing.B) {
 			const kc = 256
