@@ -204,7 +204,7 @@ func (b *base) check(grads []*tensor.Tensor, params []*autograd.Var) error {
 		if g.DType() != p.Value.DType() || !sameShape(g, p.Value) {
 			return fmt.Errorf("%s: gradient %v %v for parameter %d (%q) of %v %v", b.name, g.DType(), g.Shape(), i, p.Name, p.Value.DType(), p.Value.Shape())
 		}
-		if g.HasNaN() {
+		if !finite(g) {
 			return fmt.Errorf("%s: gradient of parameter %d (%q) has NaN or Inf values", b.name, i, p.Name)
 		}
 		if b.built && (p.Value.DType() != b.dtypes[i] || !sameDims(p.Value, b.shapes[i]) || p.Name != b.names[i]) {
