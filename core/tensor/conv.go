@@ -195,7 +195,7 @@ func Conv2DBackpropFilter(x, g *Tensor, kShape []int, p Conv2DParams) *Tensor {
 
 // colsBudget bounds the im2col buffer: big enough that one GEMM sees many
 // rows, small enough to stay off the memory ceiling for large batches.
-const colsBudget = 32 << 20
+const colsBudget = 4 << 20
 
 // chunkImages returns how many images one im2col block holds.
 func chunkImages[T Float](g *convGeom) int {
@@ -302,13 +302,13 @@ func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
 					}
 					src := img[iy*line : (iy+1)*line]
 					if ix0 >= 0 && ix0+g.kw <= g.w {
-						copy(seg, src[ix0*g.cin:])
+						copyRun(seg, src[ix0*g.cin:])
 						continue
 					}
 					for kx := range g.kw {
 						d := seg[kx*g.cin : (kx+1)*g.cin]
 						if ix := ix0 + kx; ix >= 0 && ix < g.w {
-							copy(d, src[ix*g.cin:])
+							copyRun(d, src[ix*g.cin:])
 						} else {
 							clear(d)
 						}
@@ -351,6 +351,19 @@ func col2im[T Float](g *convGeom, cols []T, b0, b1 int, x []T) {
 				}
 			}
 		}
+	}
+}
+
+// copyRun copies len(dst) elements; short runs (few input channels) skip
+// the memmove call, which would cost more than the copy.
+func copyRun[T Float](dst, src []T) {
+	if len(dst) > 16 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = v
 	}
 }
 

@@ -34,6 +34,7 @@ func convCases() []convCase {
 		{1, 6, 5, 4, 4, 4, 2, Conv2DParams{2, 3, 1, 2, 2, 1}},
 		{2, 3, 3, 2, 5, 5, 2, Conv2DParams{1, 1, 2, 2, 2, 2}},
 		{1, 4, 4, 1, 4, 1, 5, Conv2DParams{1, 3, 0, 0, 0, 0}},
+		{5, 16, 15, 8, 3, 3, 8, Conv2DParams{1, 1, 1, 1, 1, 1}}, // big enough for the parallel im2col
 	}
 	rng := NewRNG(7, 0)
 	pick := func(lo, hi int) int { return lo + int(rng.Uniform(Float64, 0, float64(hi-lo+1), 1).At(0)) }
