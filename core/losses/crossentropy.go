@@ -10,7 +10,10 @@ import (
 
 // BinaryCrossentropy is Keras's BinaryCrossentropy: the mean over all
 // elements of -(y·log p + (1-y)·log(1-p)), the loss of the DCGAN
-// discriminator and generator.
+// discriminator and generator. Probabilities are clipped to
+// [Epsilon, 1-Epsilon] as Keras's JAX, NumPy and PyTorch backends do (the
+// TensorFlow backend also adds Epsilon inside the log: a difference of
+// about 1e-7 relative).
 type BinaryCrossentropy struct {
 	// FromLogits says that yPred holds logits rather than probabilities.
 	FromLogits bool
