@@ -1,0 +1,195 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/ganlab/ganlab/core/autograd"
+	"github.com/ganlab/ganlab/core/tensor"
+)
+
+// Sequential is keras.Sequential: a stack of single-input layers. It builds
+// on its first Call, on Build, or at once when it starts with an
+// InputLayer and its weights are asked for.
+type Sequential struct {
+	Base
+	layers []Layer
+	input  *InputLayer
+	namer  *namer
+	shapes [][]int // each layer's output shape once built, batch -1
+}
+
+// NewSequential returns Sequential(layers, name); name "" gives
+// "sequential".
+func NewSequential(name string, layers ...Layer) *Sequential {
+	s := &Sequential{Base: NewBase("Sequential")}
+	if name != "" {
+		s.SetName(name)
+	}
+	s.namer = newNamer(&s.Base)
+	for _, l := range layers {
+		s.Add(l)
+	}
+	return s
+}
+
+// Add appends a layer and returns s for chaining, like Torch's
+// Sequential:add; a bad layer makes every later Build or Call fail with
+// an error naming it (see Err).
+func (s *Sequential) Add(l Layer) *Sequential {
+	i := len(s.layers)
+	switch {
+	case l == nil:
+		s.configErr("layer %d is nil", i)
+	case s.built:
+		s.configErr("cannot add %v after the model was built", l)
+	default:
+		if in, ok := l.(*InputLayer); ok {
+			if i > 0 || s.input != nil {
+				s.configErr("an InputLayer must come first")
+			}
+			s.input = in
+			return s
+		}
+		if b := baseOf(l); b != nil && b.err != nil {
+			s.configErr("layer %d (%s): %w", i, className(l), b.err)
+			return s
+		}
+		if err := s.namer.adopt(l); err != nil {
+			s.configErr("layer %d (%s): %w", i, className(l), err)
+			return s
+		}
+		s.layers = append(s.layers, l)
+	}
+	return s
+}
+
+// Layers returns the layers (the InputLayer excluded, as Keras).
+func (s *Sequential) Layers() []Layer { return append([]Layer(nil), s.layers...) }
+
+// OutputShape runs the shape inference of every layer.
+func (s *Sequential) OutputShape(in []int) ([]int, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.input != nil {
+		if _, err := s.input.OutputShape(in); err != nil {
+			return nil, s.errorf("%w", err)
+		}
+	}
+	shape := in
+	for i, l := range s.layers {
+		out, err := l.OutputShape(shape)
+		if err != nil {
+			return nil, s.childErr(i, l, err)
+		}
+		shape = out
+	}
+	return shape, nil
+}
+
+// Build builds every layer in order, each with a Split of the model's
+// stream.
+func (s *Sequential) Build(in []int) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.built {
+		_, err := s.OutputShape(in)
+		return err
+	}
+	if _, err := s.OutputShape(in); err != nil {
+		return err
+	}
+	shape := batchless(in)
+	for i, l := range s.layers {
+		configureChild(&s.Base, l)
+		if err := l.Build(shape); err != nil {
+			return s.childErr(i, l, err)
+		}
+		out, err := l.OutputShape(shape)
+		if err != nil {
+			return s.childErr(i, l, err)
+		}
+		s.shapes = append(s.shapes, out)
+		shape = out
+	}
+	s.built = true
+	return nil
+}
+
+// ensureBuilt builds a model that starts with an InputLayer.
+func (s *Sequential) ensureBuilt() error {
+	if s.built || s.input == nil {
+		return s.err
+	}
+	return s.Build(s.input.shape)
+}
+
+// Call runs the layers in order; on the first call it builds them in x's
+// dtype unless SetDType was called.
+func (s *Sequential) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
+	if x == nil {
+		return nil, s.errorf("nil input")
+	}
+	if !s.built {
+		if !s.dtypeSet {
+			s.dtype = x.DType()
+		}
+		if err := s.Build(x.Shape()); err != nil {
+			return nil, err
+		}
+	} else if _, err := s.OutputShape(x.Shape()); err != nil {
+		return nil, err
+	}
+	for i, l := range s.layers {
+		y, err := l.Call(x, training)
+		if err != nil {
+			return nil, s.childErr(i, l, err)
+		}
+		x = y
+	}
+	return x, nil
+}
+
+// Predict runs the model at inference (training=false) on x.
+func (s *Sequential) Predict(x *tensor.Tensor) (*tensor.Tensor, error) { return predict(s, x) }
+
+// Weights returns every weight of every layer, in layer order.
+func (s *Sequential) Weights() []*Weight {
+	s.ensureBuilt()
+	return collectWeights(s.layers)
+}
+
+// TrainableWeights returns the weights an optimizer updates.
+func (s *Sequential) TrainableWeights() []*Weight { return filterWeights(s.Weights(), true) }
+
+// NonTrainableWeights returns the other weights.
+func (s *Sequential) NonTrainableWeights() []*Weight { return filterWeights(s.Weights(), false) }
+
+// SetTrainable freezes or unfreezes the model and every layer in it.
+func (s *Sequential) SetTrainable(on bool) { setTrainableAll(&s.Base, s.layers, on) }
+
+// Config returns {"name", "layers": [{"class_name", "config"}...]}.
+func (s *Sequential) Config() map[string]any {
+	return withBase(&s.Base, map[string]any{"layers": layersConfig(s.layers)})
+}
+
+func (s *Sequential) String() string {
+	return fmt.Sprintf("Sequential(%s, %d layers)", s.Name(), len(s.layers))
+}
+
+// Summary returns Keras's model.summary() table.
+func (s *Sequential) Summary() string {
+	if err := s.ensureBuilt(); err != nil {
+		return err.Error()
+	}
+	rows := make([]summaryRow, len(s.layers))
+	for i, l := range s.layers {
+		shape := "?"
+		if s.built {
+			shape = formatShape(s.shapes[i])
+		}
+		rows[i] = layerRow(l, shape)
+	}
+	return renderSummary(s.Name(), rows, nil, s.TrainableWeights(), s.NonTrainableWeights())
+}
