@@ -105,6 +105,11 @@ func (m *Model) ensureBuilt() error {
 	for _, l := range m.layers {
 		configureChild(&m.Base, l)
 	}
+	for _, t := range m.inputs {
+		if err := t.node.layer.Build(t.shape); err != nil {
+			return m.errorf("%w", err)
+		}
+	}
 	for _, n := range m.nodes {
 		shapes := make([][]int, len(n.inputs))
 		for i, in := range n.inputs {
