@@ -93,6 +93,10 @@ type kernel[T float] struct {
 	// (nr values per k step) and C has row stride ldc. When beta == 0, C is
 	// not read.
 	fn func(kc int, alpha T, a, b []T, beta T, c []T, ldc int)
+
+	// packA6, if not nil, is a faster equivalent of packA6Go for the
+	// common case of packing six rows of a non-transposed A.
+	packA6 func(kc int, src []T, lda int, dst []T)
 }
 
 // maxTile bounds mr*nr over all kernels; it sizes the edge tile.
@@ -249,7 +253,7 @@ func gemmSerial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha 
 			packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				packA(transA, mc, kc, mr, a, lda, ic, pc, ap)
+				packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
 				macroKernel(kn, mc, nc, kc, alpha, ap, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
 			}
 		}

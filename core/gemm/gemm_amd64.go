@@ -7,7 +7,7 @@ package gemm
 // a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
 // (comfortably inside L2 next to the B panels streaming through), and a
 // 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16}
+var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, packA6: packA6}
 
 // dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
 // kernel: the same register layout with 8 doubles per row instead of 16
@@ -68,6 +68,19 @@ func sgemmKernel6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 //
 //go:noescape
 func dgemmKernel6x8AVX2(kc int, a, b, c *float64, ldc int, alpha, beta float64)
+
+// packA6 packs 6 rows × kc columns of src (row stride lda) k-major into
+// dst, like the mr == 6 case of packA. It is the hot loop of packing a
+// non-transposed A (the im2col matrix of a forward convolution), where the
+// Go version spends most of its time on scalar moves and bounds checks.
+func packA6(kc int, src []float32, lda int, dst []float32) {
+	src = src[:5*lda+kc]
+	dst = dst[:6*kc]
+	packA6SSE(kc, &src[0], lda, &dst[0])
+}
+
+//go:noescape
+func packA6SSE(kc int, src *float32, lda int, dst *float32)
 
 // cpuid executes the CPUID instruction with the given leaf and sub-leaf.
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

@@ -314,3 +314,84 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL AX, eax+0(FP)
 	MOVL DX, edx+4(FP)
 	RET
+
+// func packA6SSE(kc int, src *float32, lda int, dst *float32)
+//
+// Packs 6 rows × kc columns of a row-major matrix (row stride lda elements)
+// k-major: dst[6*kk+i] = src[i*lda+kk]. Four k steps at a time: rows 0-3
+// go through a 4×4 SSE transpose, rows 4-5 through one interleave.
+TEXT ·packA6SSE(SB), NOSPLIT, $0-32
+	MOVQ kc+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $2, R8
+	MOVQ dst+24(FP), DI
+	LEAQ (SI)(R8*1), R9
+	LEAQ (R9)(R8*1), R10
+	LEAQ (R10)(R8*1), R11
+	LEAQ (R11)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	XORQ AX, AX // byte offset within the rows
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   ptail
+
+ploop:
+	MOVUPS   (SI)(AX*1), X0  // r0[k..k+3]
+	MOVUPS   (R9)(AX*1), X1  // r1
+	MOVUPS   (R10)(AX*1), X2 // r2
+	MOVUPS   (R11)(AX*1), X3 // r3
+	MOVUPS   (R12)(AX*1), X4 // r4
+	MOVUPS   (R13)(AX*1), X5 // r5
+	MOVAPS   X0, X6
+	UNPCKLPS X1, X0          // r0k0 r1k0 r0k1 r1k1
+	UNPCKHPS X1, X6          // r0k2 r1k2 r0k3 r1k3
+	MOVAPS   X2, X7
+	UNPCKLPS X3, X2          // r2k0 r3k0 r2k1 r3k1
+	UNPCKHPS X3, X7          // r2k2 r3k2 r2k3 r3k3
+	MOVAPS   X0, X1
+	MOVLHPS  X2, X0          // k0: r0 r1 r2 r3
+	MOVHLPS  X1, X2          // k1: r0 r1 r2 r3
+	MOVAPS   X6, X3
+	MOVLHPS  X7, X6          // k2
+	MOVHLPS  X3, X7          // k3
+	MOVAPS   X4, X8
+	UNPCKLPS X5, X4          // r4k0 r5k0 r4k1 r5k1
+	UNPCKHPS X5, X8          // r4k2 r5k2 r4k3 r5k3
+	MOVUPS   X0, (DI)
+	MOVLPS   X4, 16(DI)
+	MOVUPS   X2, 24(DI)
+	MOVHPS   X4, 40(DI)
+	MOVUPS   X6, 48(DI)
+	MOVLPS   X8, 64(DI)
+	MOVUPS   X7, 72(DI)
+	MOVHPS   X8, 88(DI)
+	ADDQ     $16, AX
+	ADDQ     $96, DI
+	DECQ     BX
+	JNZ      ploop
+
+ptail:
+	ANDQ $3, CX
+	JZ   pdone
+
+ploop1:
+	MOVSS (SI)(AX*1), X0
+	MOVSS X0, (DI)
+	MOVSS (R9)(AX*1), X0
+	MOVSS X0, 4(DI)
+	MOVSS (R10)(AX*1), X0
+	MOVSS X0, 8(DI)
+	MOVSS (R11)(AX*1), X0
+	MOVSS X0, 12(DI)
+	MOVSS (R12)(AX*1), X0
+	MOVSS X0, 16(DI)
+	MOVSS (R13)(AX*1), X0
+	MOVSS X0, 20(DI)
+	ADDQ  $4, AX
+	ADDQ  $24, DI
+	DECQ  CX
+	JNZ   ploop1
+
+pdone:
+	RET

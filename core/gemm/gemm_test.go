@@ -291,6 +291,30 @@ func checkMicroKernel[T float](t *testing.T, name string, kn *kernel[T], eps flo
 	}
 }
 
+// TestPackA6 checks the optional fast 6-row packing routine against the
+// portable one, for lengths covering its unrolled loop and remainder.
+func TestPackA6(t *testing.T) {
+	kn := &sgemmKernel
+	if kn.packA6 == nil {
+		t.Skip("no fast packA6 in this build")
+	}
+	for _, kc := range []int{1, 3, 4, 5, 8, 13, 256} {
+		const lda = 300
+		src := make([]float32, 5*lda+kc)
+		for i := range src {
+			src[i] = float32(i)
+		}
+		got, want := make([]float32, 6*kc), make([]float32, 6*kc)
+		kn.packA6(kc, src, lda, got)
+		packA6Go(kc, src, lda, want)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("kc=%d: dst[%d] = %v, want %v", kc, i, got[i], want[i])
+			}
+		}
+	}
+}
+
 // TestConcurrent runs Sgemm from several goroutines at once (meaningful
 // under -race): the driver shares nothing mutable but the buffer pool.
 func TestConcurrent(t *testing.T) {

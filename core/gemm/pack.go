@@ -8,7 +8,8 @@ package gemm
 // packA packs rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) into ap as
 // ceil(mc/mr) panels. Panel p holds rows p*mr.. and stores, for each k step,
 // the mr values of that column: ap[p*mr*kc + kk*mr + i] = op(A)[ic+p*mr+i][pc+kk].
-func packA[T float](transA bool, mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
+func packA[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) {
+	mr := kn.mr
 	if transA {
 		packAT(mc, kc, mr, a, lda, ic, pc, ap)
 		return
@@ -18,16 +19,11 @@ func packA[T float](transA bool, mc, kc, mr int, a []T, lda, ic, pc int, ap []T)
 		dst := ap[p0*kc : p0*kc+mr*kc]
 		// A is stored m×k: gather one value from each of the mr rows.
 		if rows == 6 && mr == 6 {
-			base := (ic+p0)*lda + pc
-			r0 := a[base : base+kc]
-			r1 := a[base+lda : base+lda+kc]
-			r2 := a[base+2*lda : base+2*lda+kc]
-			r3 := a[base+3*lda : base+3*lda+kc]
-			r4 := a[base+4*lda : base+4*lda+kc]
-			r5 := a[base+5*lda : base+5*lda+kc]
-			for kk := range kc {
-				d := dst[kk*6 : kk*6+6 : kk*6+6]
-				d[0], d[1], d[2], d[3], d[4], d[5] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk]
+			src := a[(ic+p0)*lda+pc:]
+			if kn.packA6 != nil {
+				kn.packA6(kc, src, lda, dst)
+			} else {
+				packA6Go(kc, src, lda, dst)
 			}
 			continue
 		}
@@ -106,5 +102,20 @@ func packAT[T float](mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
 			copy(d, row[full:])
 			clear(d[mc-full:])
 		}
+	}
+}
+
+// packA6Go packs 6 rows × kc columns of src (row stride lda) k-major into
+// dst: dst[6*kk+i] = src[i*lda+kk].
+func packA6Go[T float](kc int, src []T, lda int, dst []T) {
+	r0 := src[:kc]
+	r1 := src[lda : lda+kc]
+	r2 := src[2*lda : 2*lda+kc]
+	r3 := src[3*lda : 3*lda+kc]
+	r4 := src[4*lda : 4*lda+kc]
+	r5 := src[5*lda : 5*lda+kc]
+	for kk := range kc {
+		d := dst[kk*6 : kk*6+6 : kk*6+6]
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[kk], r1[kk], r2[kk], r3[kk], r4[kk], r5[kk]
 	}
 }
