@@ -122,3 +122,37 @@ func batchless(shape []int) []int {
 	}
 	return out
 }
+
+// RandomStreams returns the streams that layers inside l draw from while
+// they run (Dropout masks), keyed by layer path ("discriminator/dropout_1"),
+// so a checkpoint can save each State and a resumed run SetState them and
+// draw the same masks. A model is built first, so every stream exists.
+func RandomStreams(l Layer) map[string]*tensor.RNG {
+	out := map[string]*tensor.RNG{}
+	var walk func(l Layer)
+	walk = func(l Layer) {
+		switch v := l.(type) {
+		case *Sequential:
+			v.ensureBuilt()
+			for _, c := range v.layers {
+				walk(c)
+			}
+		case *Model:
+			v.ensureBuilt()
+			for _, c := range v.layers {
+				walk(c)
+			}
+		case *SpectralNormalization:
+			if v.layer != nil {
+				walk(v.layer)
+			}
+		case *Dropout:
+			if v.rng == nil {
+				v.rng = tensor.NewRNG(0, 0)
+			}
+			out[v.Path()] = v.rng
+		}
+	}
+	walk(l)
+	return out
+}

@@ -156,3 +156,15 @@ func TestMNISTDCGAN(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomStreams(t *testing.T) {
+	_, d := dcgan64()
+	streams := RandomStreams(d)
+	if len(streams) != 4 || streams["discriminator/dropout_3"] == nil {
+		t.Fatalf("streams %v", streams)
+	}
+	// Distinct layers get distinct streams from the model's seed.
+	if streams["discriminator/dropout"].Uint64() == streams["discriminator/dropout_1"].Uint64() {
+		t.Error("two dropout layers share a stream")
+	}
+}
