@@ -25,7 +25,9 @@
 // Invariants:
 //   - Randomness is explicit: each layer draws its initial weights and
 //     dropout masks from its own *tensor.RNG; a model hands each layer, in
-//     order, a Split of its stream, so one seed fixes every number.
+//     order, a Split of its stream, so one seed fixes every number. A
+//     layer built on its own, outside any model and without Seed, uses
+//     seed 0.
 //   - Weights are float32 unless SetDType (or DType) says float64; a layer
 //     built by a Call takes the input's dtype.
 //   - Weight names are paths, "generator/dense/kernel": the first model

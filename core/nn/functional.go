@@ -186,7 +186,8 @@ func (m *Model) Build(in []int) error { return m.BuildMulti([][]int{in}) }
 // Run applies the model to one Var per input and returns one per output.
 // The first run builds the model in the inputs' dtype unless SetDType was
 // called.
-func (m *Model) Run(xs []*autograd.Var, training bool) ([]*autograd.Var, error) {
+func (m *Model) Run(xs []*autograd.Var, training bool) (_ []*autograd.Var, err error) {
+	defer tensor.Recover(&err) // a custom layer that panics
 	shapes := make([][]int, len(xs))
 	for i, x := range xs {
 		if x == nil {

@@ -276,6 +276,3 @@ func (b *Base) checkRank(shape []int, lo, hi int) error {
 	}
 	return nil
 }
-
-// batchDim returns the batch dimension of shape.
-func batchDim(shape []int) int { return shape[0] }

@@ -127,7 +127,8 @@ func (s *Sequential) ensureBuilt() error {
 
 // Call runs the layers in order; on the first call it builds them in x's
 // dtype unless SetDType was called.
-func (s *Sequential) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
+func (s *Sequential) Call(x *autograd.Var, training bool) (_ *autograd.Var, err error) {
+	defer tensor.Recover(&err) // a custom layer that panics
 	if x == nil {
 		return nil, s.errorf("nil input")
 	}
