@@ -97,6 +97,9 @@ type kernel[T float] struct {
 	// packA6, if not nil, is a faster equivalent of packA6Go for the
 	// common case of packing six rows of a non-transposed A.
 	packA6 func(kc int, src []T, lda int, dst []T)
+	// packAT6, if not nil, packs the full 6-row panels of a transposed A
+	// (see packAT).
+	packAT6 func(kc, panels int, src []T, lda int, dst []T)
 }
 
 // maxTile bounds mr*nr over all kernels; it sizes the edge tile.

@@ -7,7 +7,7 @@ package gemm
 // a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
 // (comfortably inside L2 next to the B panels streaming through), and a
 // 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, packA6: packA6}
+var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, packA6: packA6, packAT6: packAT6}
 
 // dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
 // kernel: the same register layout with 8 doubles per row instead of 16
@@ -78,6 +78,21 @@ func packA6(kc int, src []float32, lda int, dst []float32) {
 	dst = dst[:6*kc]
 	packA6SSE(kc, &src[0], lda, &dst[0])
 }
+
+// packAT6 packs the full 6-row panels of a transposed A (stored k×m, row
+// stride lda): dst[p*6*kc + kk*6 + i] = src[kk*lda + p*6 + i] for p <
+// panels. Go spends most of its time here on bounds checks and scalar moves.
+func packAT6(kc, panels int, src []float32, lda int, dst []float32) {
+	if kc == 0 || panels == 0 {
+		return
+	}
+	src = src[:(kc-1)*lda+6*panels]
+	dst = dst[:6*kc*panels]
+	packAT6SSE(kc, panels, &src[0], lda, &dst[0])
+}
+
+//go:noescape
+func packAT6SSE(kc, panels int, src *float32, lda int, dst *float32)
 
 //go:noescape
 func packA6SSE(kc int, src *float32, lda int, dst *float32)

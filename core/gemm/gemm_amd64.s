@@ -395,3 +395,39 @@ ploop1:
 
 pdone:
 	RET
+
+// func packAT6SSE(kc, panels int, src *float32, lda int, dst *float32)
+//
+// Packs a transposed A (stored k×m, row stride lda elements): for each of
+// kc stored rows, copies `panels` groups of 6 consecutive values into
+// consecutive 6×kc panels: dst[p*6*kc + kk*6 + i] = src[kk*lda + p*6 + i].
+TEXT ·packAT6SSE(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), CX
+	MOVQ panels+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $2, R9                // source row stride in bytes
+	MOVQ dst+32(FP), DI
+	LEAQ (CX)(CX*2), R10
+	SHLQ $3, R10               // panel stride in bytes: 6*kc*4
+
+tkloop:
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ R8, BX
+
+tploop:
+	MOVUPS (R11), X0
+	MOVSD  16(R11), X1
+	MOVUPS X0, (R12)
+	MOVSD  X1, 16(R12)
+	ADDQ   $24, R11
+	ADDQ   R10, R12
+	DECQ   BX
+	JNZ    tploop
+
+	ADDQ R9, SI
+	ADDQ $24, DI
+	DECQ CX
+	JNZ  tkloop
+	RET

@@ -291,12 +291,33 @@ func checkMicroKernel[T float](t *testing.T, name string, kn *kernel[T], eps flo
 	}
 }
 
-// TestPackA6 checks the optional fast 6-row packing routine against the
-// portable one, for lengths covering its unrolled loop and remainder.
+// TestPackA6 checks the optional fast 6-row packing routines against the
+// portable code, for lengths covering their unrolled loops and remainders.
 func TestPackA6(t *testing.T) {
 	kn := &sgemmKernel
-	if kn.packA6 == nil {
-		t.Skip("no fast packA6 in this build")
+	if kn.packA6 == nil || kn.packAT6 == nil {
+		t.Skip("no fast packing in this build")
+	}
+	// Transposed A: compare packAT with and without the fast routine.
+	slow := *kn
+	slow.packAT6 = nil
+	for _, mc := range []int{6, 13, 144} {
+		for _, kc := range []int{1, 5, 256} {
+			const lda, ic, pc = 200, 7, 3
+			a := make([]float32, (pc+kc)*lda)
+			for i := range a {
+				a[i] = float32(i)
+			}
+			n := (mc + 5) / 6 * 6 * kc
+			got, want := make([]float32, n), make([]float32, n)
+			packAT(kn, mc, kc, a, lda, ic, pc, got)
+			packAT(&slow, mc, kc, a, lda, ic, pc, want)
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("packAT mc=%d kc=%d: dst[%d] = %v, want %v", mc, kc, i, got[i], want[i])
+				}
+			}
+		}
 	}
 	for _, kc := range []int{1, 3, 4, 5, 8, 13, 256} {
 		const lda = 300

@@ -11,7 +11,7 @@ package gemm
 func packA[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) {
 	mr := kn.mr
 	if transA {
-		packAT(mc, kc, mr, a, lda, ic, pc, ap)
+		packAT(kn, mc, kc, a, lda, ic, pc, ap)
 		return
 	}
 	for p0 := 0; p0 < mc; p0 += mr {
@@ -81,21 +81,22 @@ func packB[T float](transB bool, kc, nc, nr int, b []T, ldb, pc, jc int, bp []T)
 // Walking panel by panel instead would stride through memory by lda for
 // every panel, and with lda a multiple of 1 KiB those accesses alias to the
 // same few L1 sets and miss constantly.
-func packAT[T float](mc, kc, mr int, a []T, lda, ic, pc int, ap []T) {
+func packAT[T float](kn *kernel[T], mc, kc int, a []T, lda, ic, pc int, ap []T) {
+	mr := kn.mr
 	full := mc / mr * mr
+	done := 0 // rows [0, done) are packed
+	if mr == 6 && kn.packAT6 != nil && full > 0 {
+		kn.packAT6(kc, full/6, a[pc*lda+ic:], lda, ap)
+		done = full
+	}
+	if done == mc {
+		return
+	}
 	for kk := range kc {
 		off := (pc+kk)*lda + ic
 		row := a[off : off+mc]
-		if mr == 6 {
-			for p0 := 0; p0 < full; p0 += 6 {
-				s := row[p0 : p0+6 : p0+6]
-				d := ap[p0*kc+kk*6 : p0*kc+kk*6+6 : p0*kc+kk*6+6]
-				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
-			}
-		} else {
-			for p0 := 0; p0 < full; p0 += mr {
-				copy(ap[p0*kc+kk*mr:p0*kc+kk*mr+mr], row[p0:p0+mr])
-			}
+		for p0 := done; p0 < full; p0 += mr {
+			copy(ap[p0*kc+kk*mr:p0*kc+kk*mr+mr], row[p0:p0+mr])
 		}
 		if full < mc {
 			d := ap[full*kc+kk*mr : full*kc+kk*mr+mr]
