@@ -40,11 +40,12 @@ func topo(outputs []*Var) []*Var {
 }
 
 // propagate walks the record backwards from outputs, seeded with seeds, and
-// returns the gradients of the Vars for which keep is true. Intermediate
-// gradients are dropped as soon as they have been passed on. Without
-// createGraph every gradient is cut from the record (cheaper, and the
-// forward graph is not kept alive by it).
-func propagate(outputs, seeds []*Var, createGraph bool, keep func(*Var) bool) map[*Var]*Var {
+// returns the gradients of the Vars for which keep is true; it does not walk
+// past a Var for which stop is true. Intermediate gradients are dropped as
+// soon as they have been passed on. Without createGraph every gradient is
+// cut from the record (cheaper, and the forward graph is not kept alive by
+// it) and ops with a tensor-level rule use it.
+func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bool) map[*Var]*Var {
 	grads := map[*Var]*Var{}
 	for i, o := range outputs {
 		accumulate(grads, o, seeds[i])
@@ -64,7 +65,16 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep func(*Var) bool) ma
 		if keep(v) {
 			kept[v] = g
 		}
-		if v.node == nil {
+		if v.node == nil || (stop != nil && stop(v)) {
+			continue
+		}
+		if !createGraph && v.node.fast != nil {
+			ts := v.node.fast(g.Value)
+			for j, in := range v.node.inputs {
+				if in.requiresGrad && ts[j] != nil {
+					accumulate(grads, in, Const(ts[j]))
+				}
+			}
 			continue
 		}
 		ins := v.node.backward(g)
@@ -108,7 +118,7 @@ func seedsFor(op string, outputs, gradOutputs []*Var) []*Var {
 func (loss *Var) Backward() error {
 	return tensor.Catch(func() {
 		isLeaf := func(v *Var) bool { return v.node == nil }
-		grads := propagate([]*Var{loss}, seedsFor("backward", []*Var{loss}, nil), false, isLeaf)
+		grads := propagate([]*Var{loss}, seedsFor("backward", []*Var{loss}, nil), false, isLeaf, nil)
 		for v, g := range grads {
 			if v.Grad == nil {
 				v.Grad = g.Value.Clone()
@@ -134,7 +144,7 @@ func Grad(outputs, inputs, gradOutputs []*Var, createGraph bool) (res []*Var, er
 		wanted[in] = true
 	}
 	keep := func(v *Var) bool { return wanted[v] }
-	grads := propagate(outputs, seedsFor("grad", outputs, gradOutputs), createGraph, keep)
+	grads := propagate(outputs, seedsFor("grad", outputs, gradOutputs), createGraph, keep, nil)
 	res = make([]*Var, len(inputs))
 	for i, in := range inputs {
 		if g := grads[in]; g != nil {
@@ -144,4 +154,25 @@ func Grad(outputs, inputs, gradOutputs []*Var, createGraph bool) (res []*Var, er
 		}
 	}
 	return res, nil
+}
+
+// viaComposite returns a differentiable backward rule for a fused op: it
+// rebuilds the op from primitive ops (composite) at the op's inputs and
+// differentiates that with createGraph, so every order of gradient is exact
+// while first-order passes use the fused op's fast rule.
+func viaComposite(composite func(xs []*Var) *Var, inputs []*Var) func(g *Var) []*Var {
+	return func(g *Var) []*Var {
+		y := composite(inputs)
+		isInput := map[*Var]bool{}
+		for _, in := range inputs {
+			isInput[in] = true
+		}
+		in := func(v *Var) bool { return isInput[v] }
+		grads := propagate([]*Var{y}, []*Var{g}, true, in, in)
+		out := make([]*Var, len(inputs))
+		for i, x := range inputs {
+			out[i] = grads[x]
+		}
+		return out
+	}
 }

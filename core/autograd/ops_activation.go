@@ -3,25 +3,26 @@ package autograd
 import "github.com/ganlab/ganlab/core/tensor"
 
 // Relu returns max(x, 0); its gradient at 0 is 0, as in TensorFlow.
-func Relu(x *Var) *Var {
-	return record("relu", tensor.Relu(x.Value), func(g *Var) []*Var {
-		return []*Var{Mul(g, Const(tensor.StepPositive(x.Value)))}
-	}, x)
-}
+func Relu(x *Var) *Var { return leaky("relu", x, 0) }
 
 // LeakyRelu returns x where x > 0 and slope·x elsewhere.
-func LeakyRelu(x *Var, slope float64) *Var {
-	mask := tensor.LeakyMask(x.Value, slope)
-	return record("leaky_relu", tensor.Mul(x.Value, mask), func(g *Var) []*Var {
-		return []*Var{Mul(g, Const(mask))}
+func LeakyRelu(x *Var, slope float64) *Var { return leaky("leaky_relu", x, slope) }
+
+func leaky(op string, x *Var, slope float64) *Var {
+	return recordFast(op, tensor.LeakyRelu(x.Value, slope), func(g *Var) []*Var {
+		return []*Var{Mul(g, Const(tensor.LeakyMask(x.Value, slope)))}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.LeakyReluGrad(g, x.Value, slope)}
 	}, x)
 }
 
 // Sigmoid returns 1/(1+e⁻ˣ).
 func Sigmoid(x *Var) *Var {
 	var y *Var
-	y = record("sigmoid", tensor.Sigmoid(x.Value), func(g *Var) []*Var {
+	y = recordFast("sigmoid", tensor.Sigmoid(x.Value), func(g *Var) []*Var {
 		return []*Var{Mul(g, Mul(y, AddScalar(Neg(y), 1)))} // y(1-y)
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.SigmoidGrad(g, y.Value)}
 	}, x)
 	return y
 }
@@ -29,8 +30,10 @@ func Sigmoid(x *Var) *Var {
 // Tanh returns tanh(x).
 func Tanh(x *Var) *Var {
 	var y *Var
-	y = record("tanh", tensor.Tanh(x.Value), func(g *Var) []*Var {
+	y = recordFast("tanh", tensor.Tanh(x.Value), func(g *Var) []*Var {
 		return []*Var{Mul(g, AddScalar(Neg(Square(y)), 1))} // 1-y²
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.TanhGrad(g, y.Value)}
 	}, x)
 	return y
 }

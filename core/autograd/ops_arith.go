@@ -7,23 +7,48 @@ import "github.com/ganlab/ganlab/core/tensor"
 
 // Add returns a + b (broadcasting).
 func Add(a, b *Var) *Var {
-	return record("add", tensor.Add(a.Value, b.Value), func(g *Var) []*Var {
+	return recordFast("add", tensor.Add(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(g, a.Shape()...), SumTo(g, b.Shape()...)}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{sumToIf(a, g), sumToIf(b, g)}
 	}, a, b)
 }
 
 // Sub returns a - b (broadcasting).
 func Sub(a, b *Var) *Var {
-	return record("sub", tensor.Sub(a.Value, b.Value), func(g *Var) []*Var {
+	return recordFast("sub", tensor.Sub(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(g, a.Shape()...), SumTo(Neg(g), b.Shape()...)}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var gb *tensor.Tensor
+		if b.requiresGrad {
+			gb = tensor.Neg(tensor.SumTo(g, b.Shape()...))
+		}
+		return []*tensor.Tensor{sumToIf(a, g), gb}
 	}, a, b)
 }
 
 // Mul returns a * b (broadcasting).
 func Mul(a, b *Var) *Var {
-	return record("mul", tensor.Mul(a.Value, b.Value), func(g *Var) []*Var {
+	return recordFast("mul", tensor.Mul(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(Mul(g, b), a.Shape()...), SumTo(Mul(g, a), b.Shape()...)}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if a.requiresGrad {
+			ga = tensor.SumTo(tensor.Mul(g, b.Value), a.Shape()...)
+		}
+		if b.requiresGrad {
+			gb = tensor.SumTo(tensor.Mul(g, a.Value), b.Shape()...)
+		}
+		return []*tensor.Tensor{ga, gb}
 	}, a, b)
+}
+
+// sumToIf returns g summed to v's shape when v needs a gradient, else nil.
+func sumToIf(v *Var, g *tensor.Tensor) *tensor.Tensor {
+	if !v.requiresGrad {
+		return nil
+	}
+	return tensor.SumTo(g, v.Shape()...)
 }
 
 // Div returns a / b (broadcasting).

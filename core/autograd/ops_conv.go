@@ -11,8 +11,16 @@ import "github.com/ganlab/ganlab/core/tensor"
 // Keras's Conv2D without bias.
 func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
 	xs, ks := x.Shape(), k.Shape()
-	return record("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var) []*Var {
-		return []*Var{conv2dBackpropInput(g, k, xs, p), conv2dBackpropFilter(x, g, ks, p)}
+	return recordFast("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var) []*Var {
+		return []*Var{
+			ifGrad(x, func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
+			ifGrad(k, func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
+		}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{
+			ifGradT(x, func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
+			ifGradT(k, func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
+		}
 	}, x, k)
 }
 
@@ -33,8 +41,16 @@ func Conv2DTranspose(x, k *Var, p tensor.Conv2DParams, outH, outW int) *Var {
 // <gg, BPI(g, k)> = <Conv2D(gg, k), g>, which gives both gradients.
 func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
 	ks := k.Shape()
-	return record("conv2d_backprop_input", tensor.Conv2DBackpropInput(g.Value, k.Value, inShape, p), func(gg *Var) []*Var {
-		return []*Var{Conv2D(gg, k, p), conv2dBackpropFilter(gg, g, ks, p)}
+	return recordFast("conv2d_backprop_input", tensor.Conv2DBackpropInput(g.Value, k.Value, inShape, p), func(gg *Var) []*Var {
+		return []*Var{
+			ifGrad(g, func() *Var { return Conv2D(gg, k, p) }),
+			ifGrad(k, func() *Var { return conv2dBackpropFilter(gg, g, ks, p) }),
+		}
+	}, func(gg *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{
+			ifGradT(g, func() *tensor.Tensor { return tensor.Conv2D(gg, k.Value, p) }),
+			ifGradT(k, func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(gg, g.Value, ks, p) }),
+		}
 	}, g, k)
 }
 
@@ -42,7 +58,32 @@ func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
 // <gk, BPF(x, g)> = <Conv2D(x, gk), g>, which gives both gradients.
 func conv2dBackpropFilter(x, g *Var, kShape []int, p tensor.Conv2DParams) *Var {
 	xs := x.Shape()
-	return record("conv2d_backprop_filter", tensor.Conv2DBackpropFilter(x.Value, g.Value, kShape, p), func(gk *Var) []*Var {
-		return []*Var{conv2dBackpropInput(g, gk, xs, p), Conv2D(x, gk, p)}
+	return recordFast("conv2d_backprop_filter", tensor.Conv2DBackpropFilter(x.Value, g.Value, kShape, p), func(gk *Var) []*Var {
+		return []*Var{
+			ifGrad(x, func() *Var { return conv2dBackpropInput(g, gk, xs, p) }),
+			ifGrad(g, func() *Var { return Conv2D(x, gk, p) }),
+		}
+	}, func(gk *tensor.Tensor) []*tensor.Tensor {
+		return []*tensor.Tensor{
+			ifGradT(x, func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g.Value, gk, xs, p) }),
+			ifGradT(g, func() *tensor.Tensor { return tensor.Conv2D(x.Value, gk, p) }),
+		}
 	}, x, g)
+}
+
+// ifGrad computes a gradient only for an input that needs one: a conv's
+// input gradient costs as much as the conv, and images need none.
+func ifGrad(v *Var, f func() *Var) *Var {
+	if !v.requiresGrad {
+		return nil
+	}
+	return f()
+}
+
+// ifGradT is ifGrad for tensor-level rules.
+func ifGradT(v *Var, f func() *tensor.Tensor) *tensor.Tensor {
+	if !v.requiresGrad {
+		return nil
+	}
+	return f()
 }

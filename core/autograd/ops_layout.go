@@ -138,7 +138,7 @@ func normAxis(axis, rank int) int {
 
 // MatMul returns op(a)·op(b) (last two axes; leading axes are a batch).
 func MatMul(a, b *Var, transA, transB bool) *Var {
-	return record("matmul", tensor.MatMul(a.Value, b.Value, transA, transB), func(g *Var) []*Var {
+	return recordFast("matmul", tensor.MatMul(a.Value, b.Value, transA, transB), func(g *Var) []*Var {
 		var ga, gb *Var
 		if transA {
 			ga = MatMul(b, g, transB, true)
@@ -151,6 +151,23 @@ func MatMul(a, b *Var, transA, transB bool) *Var {
 			gb = MatMul(a, g, !transA, false)
 		}
 		return []*Var{ga, gb}
+	}, func(g *tensor.Tensor) []*tensor.Tensor {
+		var ga, gb *tensor.Tensor
+		if a.requiresGrad {
+			if transA {
+				ga = tensor.MatMul(b.Value, g, transB, true)
+			} else {
+				ga = tensor.MatMul(g, b.Value, false, !transB)
+			}
+		}
+		if b.requiresGrad {
+			if transB {
+				gb = tensor.MatMul(g, a.Value, true, transA)
+			} else {
+				gb = tensor.MatMul(a.Value, g, !transA, false)
+			}
+		}
+		return []*tensor.Tensor{ga, gb}
 	}, a, b)
 }
 
@@ -163,7 +180,5 @@ func Dropout(x *Var, rate float64, rng *tensor.RNG) *Var {
 	if rate >= 1 {
 		panic(&tensor.Error{Op: "dropout", Msg: "rate must be < 1"})
 	}
-	mask := rng.Bernoulli(x.DType(), 1-rate, x.Shape()...)
-	mask.ScaleInPlace(1 / (1 - rate))
-	return Mul(x, Const(mask))
+	return Mul(x, Const(tensor.DropoutMask(rng, x.DType(), rate, x.Shape()...)))
 }

@@ -25,6 +25,11 @@ type node struct {
 	op       string
 	inputs   []*Var
 	backward func(g *Var) []*Var
+	// fast, when set, computes the same input gradients on plain tensors.
+	// First-order passes (createGraph false) use it: no record is built and
+	// fused kernels can do in one pass what the differentiable rule does in
+	// several.
+	fast func(g *tensor.Tensor) []*tensor.Tensor
 }
 
 // Const wraps t as a Var that requires no gradient.
@@ -88,6 +93,16 @@ func record(op string, value *tensor.Tensor, backward func(g *Var) []*Var, input
 			out.node = &node{op: op, inputs: inputs, backward: backward}
 			break
 		}
+	}
+	return out
+}
+
+// recordFast is record with a tensor-level gradient rule for first-order
+// passes; backward stays the differentiable rule that higher orders use.
+func recordFast(op string, value *tensor.Tensor, backward func(g *Var) []*Var, fast func(g *tensor.Tensor) []*tensor.Tensor, inputs ...*Var) *Var {
+	out := record(op, value, backward, inputs...)
+	if out.node != nil {
+		out.node.fast = fast
 	}
 	return out
 }

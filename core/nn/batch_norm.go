@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ganlab/ganlab/core/autograd"
 	"github.com/ganlab/ganlab/core/tensor"
@@ -75,8 +76,11 @@ func (l *BatchNormalization) Build(in []int) error {
 // Call normalises x; in training it also updates the moving statistics, and
 // refuses NaN or infinite inputs, which would poison them for good.
 func (l *BatchNormalization) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
-	if training && x != nil && x.Value.HasNaN() {
+	if training && x != nil && !fusedAxis(x, l.axis) && x.Value.HasNaN() {
 		return nil, l.errorf("input %v: NaN or Inf in the batch; moving statistics left unchanged", x.Shape())
+	}
+	if training && x != nil && fusedAxis(x, l.axis) {
+		return l.callFused(x)
 	}
 	return l.run(l, x, func() *autograd.Var {
 		in := x.Shape()
@@ -104,6 +108,43 @@ func (l *BatchNormalization) Call(x *autograd.Var, training bool) (*autograd.Var
 }
 
 // updateMoving moves the statistics towards the batch's, in place.
+// fusedAxis reports whether the fused kernel applies: it normalises the
+// last axis, the channels of NHWC images and of dense activations.
+func fusedAxis(x *autograd.Var, axis int) bool {
+	r := len(x.Shape())
+	return r >= 2 && (axis == -1 || axis == r-1)
+}
+
+// callFused is the training-mode Call through autograd.BatchNorm: one pass
+// for the statistics, one for the output. A NaN or Inf in the batch shows
+// in the mean, so it is caught without a pass of its own.
+func (l *BatchNormalization) callFused(x *autograd.Var) (*autograd.Var, error) {
+	var bad bool
+	y, err := l.run(l, x, func() *autograd.Var {
+		var gamma, beta *autograd.Var
+		if l.gamma != nil {
+			gamma = l.gamma.Var
+		}
+		if l.beta != nil {
+			beta = l.beta.Var
+		}
+		y, mean, variance := autograd.BatchNorm(x, gamma, beta, l.epsilon)
+		for _, m := range mean {
+			if math.IsNaN(m) || math.IsInf(m, 0) {
+				bad = true
+				return y
+			}
+		}
+		dt := x.DType()
+		l.updateMoving(tensor.FromValues(dt, mean, len(mean)), tensor.FromValues(dt, variance, len(variance)))
+		return y
+	})
+	if err == nil && bad {
+		return nil, l.errorf("input %v: NaN or Inf in the batch; moving statistics left unchanged", x.Shape())
+	}
+	return y, err
+}
+
 func (l *BatchNormalization) updateMoving(mean, variance *tensor.Tensor) {
 	for _, s := range []struct {
 		w     *Weight

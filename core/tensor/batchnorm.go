@@ -1,0 +1,136 @@
+package tensor
+
+import "math"
+
+// Batch normalisation kernels over the last axis: x is viewed as rows × C
+// channels and every channel is normalised over the rows (for NHWC images
+// the rows are n·h·w).
+
+// BatchNormStats returns the per-channel mean and biased variance of x over
+// all axes but the last, accumulated in float64. Two passes (mean, then
+// squared deviations) keep the variance accurate when the mean is large.
+func BatchNormStats(x *Tensor) (mean, variance []float64) {
+	c := x.shape[len(x.shape)-1]
+	rows := x.Len() / max(c, 1)
+	mean = make([]float64, c)
+	variance = make([]float64, c)
+	if rows == 0 {
+		return mean, variance
+	}
+	if x.dtype == Float32 {
+		statsKernel(x.f32, rows, c, mean, variance)
+	} else {
+		statsKernel(x.f64, rows, c, mean, variance)
+	}
+	return mean, variance
+}
+
+func statsKernel[T Float](x []T, rows, c int, mean, variance []float64) {
+	for r := 0; r < rows; r++ {
+		row := x[r*c : r*c+c]
+		for j, v := range row {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(rows)
+	}
+	for r := 0; r < rows; r++ {
+		row := x[r*c : r*c+c]
+		for j, v := range row {
+			d := float64(v) - mean[j]
+			variance[j] += d * d
+		}
+	}
+	for j := range variance {
+		variance[j] /= float64(rows)
+	}
+}
+
+// BatchNormApply returns x·a + b per channel (last axis), where a and b
+// fold the normalisation and the affine transform together:
+// a = γ/√(σ²+ε), b = β − μ·a.
+func BatchNormApply(x *Tensor, a, b []float64) *Tensor {
+	out := New(x.dtype, x.shape...)
+	if x.dtype == Float32 {
+		affineKernel(out.f32, x.f32, len(a), toT[float32](a), toT[float32](b))
+	} else {
+		affineKernel(out.f64, x.f64, len(a), a, b)
+	}
+	return out
+}
+
+func affineKernel[T Float](dst, x []T, c int, a, b []T) {
+	for r := 0; r+c <= len(x); r += c {
+		row, d := x[r:r+c], dst[r:r+c]
+		for j, v := range row {
+			d[j] = v*a[j] + b[j]
+		}
+	}
+}
+
+// BatchNormGrad returns the gradients of y = γ·(x−μ)/√(σ²+ε) + β with
+// batch statistics μ, σ² (biased) with respect to x, γ and β, for the
+// upstream gradient g. With x̂ the normalised input and N the row count:
+// dβ = Σg, dγ = Σg·x̂, dx = γ/√(σ²+ε)·(g − dβ/N − x̂·dγ/N).
+func BatchNormGrad(g, x *Tensor, mean, variance, gamma []float64, eps float64) (dx *Tensor, dgamma, dbeta []float64) {
+	checkSame("batch_norm_grad", g, x)
+	c := len(mean)
+	rows := x.Len() / max(c, 1)
+	invstd := make([]float64, c)
+	for j := range invstd {
+		invstd[j] = 1 / math.Sqrt(variance[j]+eps)
+	}
+	dgamma = make([]float64, c)
+	dbeta = make([]float64, c)
+	dx = New(x.dtype, x.shape...)
+	if rows == 0 {
+		return dx, dgamma, dbeta
+	}
+	if x.dtype == Float32 {
+		bnGradKernel(dx.f32, g.f32, x.f32, rows, c, mean, invstd, gamma, dgamma, dbeta)
+	} else {
+		bnGradKernel(dx.f64, g.f64, x.f64, rows, c, mean, invstd, gamma, dgamma, dbeta)
+	}
+	return dx, dgamma, dbeta
+}
+
+func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamma, dbeta []float64) {
+	for r := 0; r < rows; r++ {
+		gr, xr := g[r*c:r*c+c], x[r*c:r*c+c]
+		for j := range gr {
+			gv := float64(gr[j])
+			dbeta[j] += gv
+			dgamma[j] += gv * (float64(xr[j]) - mean[j]) * invstd[j]
+		}
+	}
+	n := float64(rows)
+	scale := make([]T, c)
+	mu := make([]T, c)
+	gm := make([]T, c) // dβ/N
+	xm := make([]T, c) // dγ/N·invstd, applied to (x−μ)
+	for j := range scale {
+		gj := 1.0
+		if gamma != nil {
+			gj = gamma[j]
+		}
+		scale[j] = T(gj * invstd[j])
+		mu[j] = T(mean[j])
+		gm[j] = T(dbeta[j] / n)
+		xm[j] = T(dgamma[j] / n * invstd[j])
+	}
+	for r := 0; r < rows; r++ {
+		gr, xr, dr := g[r*c:r*c+c], x[r*c:r*c+c], dx[r*c:r*c+c]
+		for j := range gr {
+			dr[j] = scale[j] * (gr[j] - gm[j] - (xr[j]-mu[j])*xm[j])
+		}
+	}
+}
+
+func toT[T Float](v []float64) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}
