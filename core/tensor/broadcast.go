@@ -85,17 +85,36 @@ func coalesce(shape []int, ops ...[]int) ([]int, [][]int) {
 // walkRows calls fn once per row of shape (all axes but the last), passing
 // each operand's offset at the row start. The row length is shape[last].
 func walkRows(shape []int, st [][]int, fn func(offs []int)) {
+	walkRowsRange(shape, st, 0, Numel(shape[:len(shape)-1]), fn)
+}
+
+// walkRowsRange is walkRows over the rows numbered [lo, hi) in row-major
+// order, so that disjoint row ranges can go to different goroutines. fn
+// must not keep or modify offs.
+func walkRowsRange(shape []int, st [][]int, lo, hi int, fn func(offs []int)) {
 	rank := len(shape)
 	offs := make([]int, len(st))
+	if lo >= hi {
+		return
+	}
 	if rank == 1 {
 		fn(offs)
 		return
 	}
 	idx := make([]int, rank-1)
-	for {
+	for ax, r := rank-2, lo; ax >= 0; ax-- {
+		idx[ax] = r % shape[ax]
+		r /= shape[ax]
+		for k := range offs {
+			offs[k] += idx[ax] * st[k][ax]
+		}
+	}
+	for row := lo; ; {
 		fn(offs)
-		ax := rank - 2
-		for ; ax >= 0; ax-- {
+		if row++; row == hi {
+			return
+		}
+		for ax := rank - 2; ax >= 0; ax-- {
 			idx[ax]++
 			for k := range offs {
 				offs[k] += st[k][ax]
@@ -107,9 +126,6 @@ func walkRows(shape []int, st [][]int, fn func(offs []int)) {
 				offs[k] -= st[k][ax] * shape[ax]
 			}
 			idx[ax] = 0
-		}
-		if ax < 0 {
-			return
 		}
 	}
 }

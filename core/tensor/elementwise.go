@@ -49,44 +49,26 @@ func applyBin[T Float](op binOp, x, y T) T {
 	panic("unknown binary op")
 }
 
-// binRow computes dst[i] = x[i*sx] op y[i*sy] for a row; the common stride
-// patterns get tight loops without a call per element.
+// binRow computes dst[i] = x[i*sx] op y[i*sy] for a row. Every op has tight
+// loops for the stride patterns that broadcasting produces most (same
+// shape, and a per-row constant on either side), with no call or switch per
+// element; Pow alone goes through applyBin.
 func binRow[T Float](op binOp, dst, x []T, sx int, y []T, sy int) {
-	n := len(dst)
-	switch {
-	case op == opAdd && sx == 1 && sy == 1:
-		x, y = x[:n], y[:n]
-		for i := range dst {
-			dst[i] = x[i] + y[i]
-		}
-	case op == opMul && sx == 1 && sy == 1:
-		x, y = x[:n], y[:n]
-		for i := range dst {
-			dst[i] = x[i] * y[i]
-		}
-	case op == opSub && sx == 1 && sy == 1:
-		x, y = x[:n], y[:n]
-		for i := range dst {
-			dst[i] = x[i] - y[i]
-		}
-	case op == opAdd && sx == 1 && sy == 0:
-		c := y[0]
-		x = x[:n]
-		for i := range dst {
-			dst[i] = x[i] + c
-		}
-	case op == opMul && sx == 1 && sy == 0:
-		c := y[0]
-		x = x[:n]
-		for i := range dst {
-			dst[i] = x[i] * c
-		}
-	case op == opMul && sx == 0 && sy == 1:
-		c := x[0]
-		y = y[:n]
-		for i := range dst {
-			dst[i] = c * y[i]
-		}
+	switch op {
+	case opAdd:
+		addRow(dst, x, sx, y, sy)
+	case opSub:
+		subRow(dst, x, sx, y, sy)
+	case opMul:
+		mulRow(dst, x, sx, y, sy)
+	case opDiv:
+		divRow(dst, x, sx, y, sy)
+	case opMax:
+		maxRow(dst, x, sx, y, sy)
+	case opMin:
+		minRow(dst, x, sx, y, sy)
+	case opGreater:
+		greaterRow(dst, x, sx, y, sy)
 	default:
 		for i := range dst {
 			dst[i] = applyBin(op, x[i*sx], y[i*sy])
@@ -94,14 +76,236 @@ func binRow[T Float](op binOp, dst, x []T, sx int, y []T, sy int) {
 	}
 }
 
+// addRow is binRow for opAdd.
+func addRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = x[i] + y[i]
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = x[i] + c
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = c + y[i]
+		}
+	default:
+		for i := range dst {
+			dst[i] = x[i*sx] + y[i*sy]
+		}
+	}
+}
+
+// subRow is binRow for opSub.
+func subRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = x[i] - y[i]
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = x[i] - c
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = c - y[i]
+		}
+	default:
+		for i := range dst {
+			dst[i] = x[i*sx] - y[i*sy]
+		}
+	}
+}
+
+// mulRow is binRow for opMul.
+func mulRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = x[i] * y[i]
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = x[i] * c
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = c * y[i]
+		}
+	default:
+		for i := range dst {
+			dst[i] = x[i*sx] * y[i*sy]
+		}
+	}
+}
+
+// divRow is binRow for opDiv.
+func divRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = x[i] / y[i]
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = x[i] / c
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = c / y[i]
+		}
+	default:
+		for i := range dst {
+			dst[i] = x[i*sx] / y[i*sy]
+		}
+	}
+}
+
+// maxRow is binRow for opMax.
+func maxRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = maxOf(x[i], y[i])
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = maxOf(x[i], c)
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = maxOf(c, y[i])
+		}
+	default:
+		for i := range dst {
+			dst[i] = maxOf(x[i*sx], y[i*sy])
+		}
+	}
+}
+
+// minRow is binRow for opMin.
+func minRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = minOf(x[i], y[i])
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = minOf(x[i], c)
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = minOf(c, y[i])
+		}
+	default:
+		for i := range dst {
+			dst[i] = minOf(x[i*sx], y[i*sy])
+		}
+	}
+}
+
+// greaterRow is binRow for opGreater.
+func greaterRow[T Float](dst, x []T, sx int, y []T, sy int) {
+	n := len(dst)
+	switch {
+	case sx == 1 && sy == 1:
+		x, y = x[:n], y[:n]
+		for i := range dst {
+			dst[i] = oneIf[T](x[i] > y[i])
+		}
+	case sx == 1 && sy == 0:
+		c := y[0]
+		x = x[:n]
+		for i := range dst {
+			dst[i] = oneIf[T](x[i] > c)
+		}
+	case sx == 0 && sy == 1:
+		c := x[0]
+		y = y[:n]
+		for i := range dst {
+			dst[i] = oneIf[T](c > y[i])
+		}
+	default:
+		for i := range dst {
+			dst[i] = oneIf[T](x[i*sx] > y[i*sy])
+		}
+	}
+}
+
+// maxOf is applyBin's opMax: x unless y is larger (a NaN y gives x).
+func maxOf[T Float](x, y T) T {
+	if x >= y || y != y {
+		return x
+	}
+	return y
+}
+
+// minOf is applyBin's opMin.
+func minOf[T Float](x, y T) T {
+	if x <= y || y != y {
+		return x
+	}
+	return y
+}
+
+// binKernel applies op over coalesced shape and strides (st[0] is dst's,
+// contiguous). Rows, or pieces of a single long row, go to parallel
+// goroutines; every element is computed the same way wherever it lands.
 func binKernel[T Float](op binOp, dst, x, y []T, shape []int, st [][]int) {
-	n := shape[len(shape)-1]
-	sd, sx, sy := st[0][len(shape)-1], st[1][len(shape)-1], st[2][len(shape)-1]
-	_ = sd // dst is contiguous: its last stride is 1
-	walkRows(shape, st, func(o []int) {
-		xs := x[o[1]:]
-		ys := y[o[2]:]
-		binRow(op, dst[o[0]:o[0]+n], xs, sx, ys, sy)
+	last := len(shape) - 1
+	n := shape[last]
+	sx, sy := st[1][last], st[2][last]
+	rows := len(dst) / n
+	if rows == 1 {
+		parallelElems(n, func(lo, hi int) {
+			binRow(op, dst[lo:hi], x[lo*sx:], sx, y[lo*sy:], sy)
+		})
+		return
+	}
+	parallelFor(rows, grainFor(n), func(lo, hi int) {
+		walkRowsRange(shape, st, lo, hi, func(o []int) {
+			binRow(op, dst[o[0]:o[0]+n], x[o[1]:], sx, y[o[2]:], sy)
+		})
 	})
 }
 
@@ -174,13 +378,32 @@ func (t *Tensor) AddInPlace(src *Tensor) {
 // ScaleInPlace multiplies every element of t by s.
 func (t *Tensor) ScaleInPlace(s float64) {
 	if t.dtype == Float64 {
-		for i := range t.f64 {
-			t.f64[i] *= s
-		}
+		parallelElems(len(t.f64), func(lo, hi int) {
+			d := t.f64[lo:hi]
+			for i := range d {
+				d[i] *= s
+			}
+		})
 		return
 	}
 	f := float32(s)
-	for i := range t.f32 {
-		t.f32[i] *= f
+	parallelElems(len(t.f32), func(lo, hi int) {
+		d := t.f32[lo:hi]
+		for i := range d {
+			d[i] *= f
+		}
+	})
+}
+
+// oneIf returns 1 if b else 0; the compiler emits a SETcc, not a branch,
+// which matters for data-dependent tests that would mispredict half the time.
+func oneIf[T Float](b bool) T { return T(bit(b)) }
+
+// bit returns 1 if b else 0, for indexing a pair without a branch.
+func bit(b bool) uint8 {
+	var i uint8
+	if b {
+		i = 1
 	}
+	return i
 }

@@ -39,106 +39,132 @@ func softplus(x float64) float64 {
 	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
-func applyUn(op unOp, x, p float64) float64 {
+// unKernel computes dst = op(src) with one tight loop per op: no call or
+// switch per element. Float32 transcendentals use the fastmath kernels,
+// float64 ones package math.
+func unKernel[T Float](op unOp, p float64, dst, src []T) {
+	src = src[:len(dst)]
+	c := T(p)
 	switch op {
 	case opNeg:
-		return -x
-	case opExp:
-		return math.Exp(x)
-	case opLog:
-		return math.Log(x)
-	case opSqrt:
-		return math.Sqrt(x)
+		for i, v := range src {
+			dst[i] = -v
+		}
 	case opAbs:
-		return math.Abs(x)
-	case opSquare:
-		return x * x
-	case opTanh:
-		return math.Tanh(x)
-	case opSigmoid:
-		return sigmoid(x)
-	case opRelu:
-		if x > 0 {
-			return x
-		}
-		return 0
-	case opSoftplus:
-		return softplus(x)
-	case opSign:
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return 0
-	case opStepPos:
-		if x > 0 {
-			return 1
-		}
-		return 0
-	case opLeakyMask:
-		if x > 0 {
-			return 1
-		}
-		return p
-	case opScale:
-		return p * x
-	case opAddScalar:
-		return x + p
-	case opPowScalar:
-		return math.Pow(x, p)
-	case opElu:
-		if x > 0 {
-			return x
-		}
-		return p * math.Expm1(x)
-	}
-	panic("unknown unary op")
-}
-
-func unKernel[T Float](op unOp, p float64, dst, src []T) {
-	switch op {
-	case opScale:
-		c := T(p)
 		for i, v := range src {
-			dst[i] = c * v
-		}
-	case opAddScalar:
-		c := T(p)
-		for i, v := range src {
-			dst[i] = v + c
-		}
-	case opRelu:
-		for i, v := range src {
-			if v > 0 {
-				dst[i] = v
-			} else {
-				dst[i] = 0
-			}
+			dst[i] = T(math.Abs(float64(v)))
 		}
 	case opSquare:
 		for i, v := range src {
 			dst[i] = v * v
 		}
-	case opNeg:
+	case opSqrt:
 		for i, v := range src {
-			dst[i] = -v
+			dst[i] = T(math.Sqrt(float64(v))) // one SQRTSS for float32
+		}
+	case opScale:
+		for i, v := range src {
+			dst[i] = c * v
+		}
+	case opAddScalar:
+		for i, v := range src {
+			dst[i] = v + c
+		}
+	case opRelu:
+		for i, v := range src {
+			// Select from a pair, not by branch: signs are random.
+			dst[i] = [2]T{0, v}[bit(v > 0)]
+		}
+	case opSign:
+		for i, v := range src {
+			dst[i] = oneIf[T](v > 0) - oneIf[T](v < 0)
+		}
+	case opStepPos:
+		for i, v := range src {
+			dst[i] = oneIf[T](v > 0)
+		}
+	case opLeakyMask:
+		pair := [2]T{c, 1}
+		for i, v := range src {
+			dst[i] = pair[bit(v > 0)]
+		}
+	case opPowScalar:
+		for i, v := range src {
+			dst[i] = T(math.Pow(float64(v), p))
 		}
 	default:
-		for i, v := range src {
-			dst[i] = T(applyUn(op, float64(v), p))
+		if d, ok := any(dst).([]float32); ok {
+			unFast32(op, p, d, any(src).([]float32))
+		} else {
+			unMath64(op, p, any(dst).([]float64), any(src).([]float64))
 		}
+	}
+}
+
+// unFast32 is unKernel's float32 transcendentals (fastmath.go).
+func unFast32(op unOp, p float64, dst, src []float32) {
+	switch op {
+	case opExp:
+		expF32(dst, src)
+	case opLog:
+		logF32(dst, src)
+	case opTanh:
+		tanhF32(dst, src)
+	case opSigmoid:
+		sigmoidF32(dst, src)
+	case opSoftplus:
+		softplusF32(dst, src)
+	case opElu:
+		eluF32(dst, src, p)
+	default:
+		panic("unknown unary op")
+	}
+}
+
+// unMath64 is unKernel's float64 transcendentals, from package math.
+func unMath64(op unOp, p float64, dst, src []float64) {
+	switch op {
+	case opExp:
+		for i, v := range src {
+			dst[i] = math.Exp(v)
+		}
+	case opLog:
+		for i, v := range src {
+			dst[i] = math.Log(v)
+		}
+	case opTanh:
+		for i, v := range src {
+			dst[i] = math.Tanh(v)
+		}
+	case opSigmoid:
+		for i, v := range src {
+			dst[i] = sigmoid(v)
+		}
+	case opSoftplus:
+		for i, v := range src {
+			dst[i] = softplus(v)
+		}
+	case opElu:
+		for i, v := range src {
+			if v <= 0 || v != v {
+				v = p * math.Expm1(v)
+			}
+			dst[i] = v
+		}
+	default:
+		panic("unknown unary op")
 	}
 }
 
 func unary(op unOp, p float64, t *Tensor) *Tensor {
 	out := New(t.dtype, t.shape...)
-	if t.dtype == Float32 {
-		unKernel(op, p, out.f32, t.f32)
-	} else {
-		unKernel(op, p, out.f64, t.f64)
-	}
+	parallelElems(t.Len(), func(lo, hi int) {
+		if t.dtype == Float32 {
+			unKernel(op, p, out.f32[lo:hi], t.f32[lo:hi])
+		} else {
+			unKernel(op, p, out.f64[lo:hi], t.f64[lo:hi])
+		}
+	})
 	return out
 }
 
