@@ -61,12 +61,14 @@ func BatchNormApply(x *Tensor, a, b []float64) *Tensor {
 }
 
 func affineKernel[T Float](dst, x []T, c int, a, b []T) {
-	for r := 0; r+c <= len(x); r += c {
-		row, d := x[r:r+c], dst[r:r+c]
-		for j, v := range row {
-			d[j] = v*a[j] + b[j]
+	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
+		for r := lo * c; r < hi*c; r += c {
+			row, d := x[r:r+c], dst[r:r+c]
+			for j, v := range row {
+				d[j] = v*a[j] + b[j]
+			}
 		}
-	}
+	})
 }
 
 // BatchNormGrad returns the gradients of y = γ·(x−μ)/√(σ²+ε) + β with
@@ -119,12 +121,14 @@ func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamm
 		gm[j] = T(dbeta[j] / n)
 		xm[j] = T(dgamma[j] / n * invstd[j])
 	}
-	for r := 0; r < rows; r++ {
-		gr, xr, dr := g[r*c:r*c+c], x[r*c:r*c+c], dx[r*c:r*c+c]
-		for j := range gr {
-			dr[j] = scale[j] * (gr[j] - gm[j] - (xr[j]-mu[j])*xm[j])
+	parallelFor(rows, grainFor(c), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			gr, xr, dr := g[r*c:r*c+c], x[r*c:r*c+c], dx[r*c:r*c+c]
+			for j := range gr {
+				dr[j] = scale[j] * (gr[j] - gm[j] - (xr[j]-mu[j])*xm[j])
+			}
 		}
-	}
+	})
 }
 
 func toT[T Float](v []float64) []T {

@@ -36,9 +36,11 @@ func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {
 func leakyKernel[T Float](dst, v, x []T, slope T) {
 	v, x = v[:len(dst)], x[:len(dst)]
 	factor := [2]T{slope, 1}
-	for i := range dst {
-		dst[i] = v[i] * factor[b2i(x[i] > 0)]
-	}
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = v[i] * factor[b2i(x[i] > 0)]
+		}
+	})
 }
 
 // b2i converts a bool to 0 or 1; the compiler emits a SETcc, not a branch.
@@ -64,9 +66,11 @@ func SigmoidGrad(g, y *Tensor) *Tensor {
 
 func sigmoidGradKernel[T Float](dst, g, y []T) {
 	g, y = g[:len(dst)], y[:len(dst)]
-	for i := range dst {
-		dst[i] = g[i] * y[i] * (1 - y[i])
-	}
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = g[i] * y[i] * (1 - y[i])
+		}
+	})
 }
 
 // TanhGrad returns g·(1-y²) for y = tanh(x).
@@ -83,38 +87,54 @@ func TanhGrad(g, y *Tensor) *Tensor {
 
 func tanhGradKernel[T Float](dst, g, y []T) {
 	g, y = g[:len(dst)], y[:len(dst)]
-	for i := range dst {
-		dst[i] = g[i] * (1 - y[i]*y[i])
-	}
+	parallelElems(len(dst), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = g[i] * (1 - y[i]*y[i])
+		}
+	})
 }
 
 // DropoutMask returns a tensor holding 0 with probability rate and
 // 1/(1-rate) otherwise: multiplying by it is inverted dropout.
+//
+// One draw from rng seeds a counter-based generator (SplitMix64 over the
+// element index), so the mask costs about a nanosecond per pair of
+// elements, any chunk can be filled independently on either core, and the
+// result depends only on rng's state.
 func DropoutMask(rng *RNG, dtype DType, rate float64, shape ...int) *Tensor {
 	out := New(dtype, shape...)
-	keep := 1 / (1 - rate)
-	// Compare 32-bit halves of the raw stream against rate·2³²: two draws
-	// per Uint64 and no float conversion.
-	thresh := uint64(rate * (1 << 32))
-	n := out.Len()
-	for i := 0; i < n; i += 2 {
-		u := rng.Uint64()
-		if u&0xffffffff >= thresh {
-			out.setFast(i, keep)
-		}
-		if i+1 < n && u>>32 >= thresh {
-			out.setFast(i+1, keep)
-		}
+	seed := rng.Uint64()
+	if dtype == Float32 {
+		maskKernel(out.f32, seed, rate)
+	} else {
+		maskKernel(out.f64, seed, rate)
 	}
 	return out
 }
 
-func (t *Tensor) setFast(i int, v float64) {
-	if t.dtype == Float32 {
-		t.f32[i] = float32(v)
-	} else {
-		t.f64[i] = v
-	}
+func maskKernel[T Float](dst []T, seed uint64, rate float64) {
+	keep := T(1 / (1 - rate))
+	// Compare 32-bit halves against rate·2³²: two draws per 64-bit value.
+	thresh := uint64(rate * (1 << 32))
+	pairs := (len(dst) + 1) / 2
+	parallelFor(pairs, parGrain/2, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			u := splitmix64(seed + uint64(p)*0x9e3779b97f4a7c15)
+			i := 2 * p
+			dst[i] = keep * T(b2i(u&0xffffffff >= thresh))
+			if i+1 < len(dst) {
+				dst[i+1] = keep * T(b2i(u>>32 >= thresh))
+			}
+		}
+	})
+}
+
+// splitmix64 is the output function of SplitMix64 (Steele et al. 2014).
+func splitmix64(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 func checkSame(op string, a, b *Tensor) {
