@@ -33,13 +33,30 @@ func stderrIsTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// terminalWidth returns w's width in columns, 0 when unknown.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return cols
+}
+
 // newEpochProgress starts reporting epoch (1-based) of epochs with steps
 // steps of batch images each; tty picks the bar, written to w.
 func newEpochProgress(w io.Writer, tty bool, log zerolog.Logger, epoch, epochs, steps, batch int) *epochProgress {
 	p := &epochProgress{epoch: epoch, epochs: epochs, steps: steps, batch: batch, start: time.Now(), log: log}
 	if tty {
 		p.bar = pb.ProgressBarTemplate(progressBarTemplate).New(steps)
-		p.bar.SetWriter(w).SetRefreshRate(250 * time.Millisecond)
+		p.bar.SetWriter(w).SetRefreshRate(250 * time.Millisecond).SetMaxWidth(140)
+		if terminalWidth(w) <= 0 {
+			// pb renders nothing at width 0 (a pty with no size set).
+			p.bar.SetWidth(100)
+		}
 		p.bar.Set("epoch", fmt.Sprintf("epoch %d/%d", epoch, epochs)).Set("ips", "? img/s")
 		p.bar.Start()
 	} else {

@@ -338,8 +338,16 @@ func (r *trainRun) epoch(ctx context.Context, epoch, steps int, loader *data.Loa
 	}
 	r.log.Info().Int("epoch", epoch).Int("steps", done).Float64("d_loss", row.DLoss).Float64("g_loss", row.GLoss).
 		Float64("seconds", round(row.Seconds, 3)).Float64("images_per_s", round(row.ImagesPerSec, 1)).
-		Str("samples", samplePath(r.dir, epoch)).Msgf("epoch %d/%d done", epoch, r.o.epochs)
+		Str("samples", samplePath(r.dir, epoch)).Msg(epochMessage(epoch, r.o.epochs, done, steps))
 	return done, nil
+}
+
+// epochMessage says how an epoch ended.
+func epochMessage(epoch, epochs, done, steps int) string {
+	if done < steps {
+		return fmt.Sprintf("epoch %d/%d stopped after %d of %d steps", epoch, epochs, done, steps)
+	}
+	return fmt.Sprintf("epoch %d/%d done", epoch, epochs)
 }
 
 // writeSamples draws the fixed noise batch through G at inference and

@@ -248,7 +248,7 @@ func TestRunInterruptSavesEverything(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.Contains(logs.String(), "interrupted; weights saved") {
+	if !strings.Contains(logs.String(), "interrupted; weights saved") || !strings.Contains(logs.String(), "epoch 2/3 stopped after 1 of 3 steps") {
 		t.Errorf("no interrupt log line:\n%s", logs.String())
 	}
 
