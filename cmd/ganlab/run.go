@@ -34,7 +34,7 @@ const latentDim = 100
 // one of them draws never shifts the others.
 const (
 	streamInit    = iota // network initialisation seeds
-	streamTrain          // noise, label noise, dropout-free step draws
+	streamTrain          // the steps' noise, label noise and GP interpolation weights
 	streamData           // the loader's shuffling
 	streamSamples        // the fixed noise of the sample grids
 )
@@ -75,6 +75,15 @@ func exampleNames() string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
+}
+
+// exampleHelp lists the examples with their settings, one per line.
+func exampleHelp() string {
+	var b strings.Builder
+	for _, name := range strings.Split(exampleNames(), ", ") {
+		fmt.Fprintf(&b, "  %-14s %s\n", name, examples[name].summary)
+	}
+	return b.String()
 }
 
 // newAdam returns Adam with Keras's epsilon and the given rate and betas.
@@ -159,9 +168,9 @@ func newRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--example NAME | FILE.lua]",
 		Short: "Train a GAN and write a run directory",
-		Long: "Train a built-in example (" + exampleNames() + ") and write a run directory:\n" +
-			"run.json, log.jsonl, history.csv, samples/epoch_NNNN.png and the networks' weights\n" +
-			"(generator.safetensors, discriminator.safetensors, saved after every epoch).\n" +
+		Long: "Train a built-in Go example and write a run directory.\n\n" + exampleHelp() + "\n" +
+			"The run directory holds run.json, log.jsonl, history.csv, samples/epoch_NNNN.png and the\n" +
+			"networks' weights (generator.safetensors, discriminator.safetensors, saved after every epoch).\n" +
 			"Ctrl-C stops after the current step and saves everything first.",
 		Args: cobra.MaximumNArgs(1),
 		PreRunE: func(cmd *cobra.Command, args []string) error {
