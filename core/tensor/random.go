@@ -44,11 +44,23 @@ func (g *RNG) State() ([]byte, error) { return g.src.MarshalBinary() }
 // SetState restores a state returned by State.
 func (g *RNG) SetState(b []byte) error { return g.src.UnmarshalBinary(b) }
 
+// The fills below write straight into the backing slice, one draw after
+// another in flat order: the same seed and shape give the same tensor.
+// Bernoulli's sequence changed when it began drawing 32-bit halves (two
+// values per Uint64); Normal, TruncatedNormal and Uniform still draw what
+// they drew before.
+
 // Normal returns a tensor of normal draws with the given mean and stddev.
 func (g *RNG) Normal(dtype DType, mean, std float64, shape ...int) *Tensor {
 	t := New(dtype, shape...)
-	for i := 0; i < t.Len(); i++ {
-		t.SetAt(i, mean+std*g.r.NormFloat64())
+	if dtype == Float32 {
+		for i := range t.f32 {
+			t.f32[i] = float32(mean + std*g.r.NormFloat64())
+		}
+		return t
+	}
+	for i := range t.f64 {
+		t.f64[i] = mean + std*g.r.NormFloat64()
 	}
 	return t
 }
@@ -57,12 +69,16 @@ func (g *RNG) Normal(dtype DType, mean, std float64, shape ...int) *Tensor {
 // TruncatedNormal initializer does.
 func (g *RNG) TruncatedNormal(dtype DType, mean, std float64, shape ...int) *Tensor {
 	t := New(dtype, shape...)
-	for i := 0; i < t.Len(); i++ {
+	for i := range t.Len() {
 		z := g.r.NormFloat64()
 		for math.Abs(z) > 2 {
 			z = g.r.NormFloat64()
 		}
-		t.SetAt(i, mean+std*z)
+		if dtype == Float32 {
+			t.f32[i] = float32(mean + std*z)
+		} else {
+			t.f64[i] = mean + std*z
+		}
 	}
 	return t
 }
@@ -70,8 +86,17 @@ func (g *RNG) TruncatedNormal(dtype DType, mean, std float64, shape ...int) *Ten
 // Uniform returns a tensor of uniform draws in [lo, hi).
 func (g *RNG) Uniform(dtype DType, lo, hi float64, shape ...int) *Tensor {
 	t := New(dtype, shape...)
-	for i := 0; i < t.Len(); i++ {
-		t.SetAt(i, lo+(hi-lo)*g.r.Float64())
+	w := hi - lo
+	// unit is rand.Rand.Float64 on the raw stream, without its interface call.
+	unit := func() float64 { return float64(g.src.Uint64()<<11>>11) * 0x1p-53 }
+	if dtype == Float32 {
+		for i := range t.f32 {
+			t.f32[i] = float32(lo + w*unit())
+		}
+		return t
+	}
+	for i := range t.f64 {
+		t.f64[i] = lo + w*unit()
 	}
 	return t
 }
@@ -79,10 +104,31 @@ func (g *RNG) Uniform(dtype DType, lo, hi float64, shape ...int) *Tensor {
 // Bernoulli returns a tensor of 1 with probability p and 0 otherwise.
 func (g *RNG) Bernoulli(dtype DType, p float64, shape ...int) *Tensor {
 	t := New(dtype, shape...)
-	for i := 0; i < t.Len(); i++ {
-		if g.r.Float64() < p {
-			t.SetAt(i, 1)
-		}
+	// Each 32-bit half of a raw draw is one trial, 1 when below p·2³²; p is
+	// thus rounded down to a multiple of 2⁻³² (exact for 0 and 1).
+	var thresh uint64
+	switch {
+	case p >= 1:
+		thresh = 1 << 32
+	case p > 0:
+		thresh = uint64(p * (1 << 32))
+	}
+	if dtype == Float32 {
+		bernoulliFill(g, t.f32, thresh)
+	} else {
+		bernoulliFill(g, t.f64, thresh)
 	}
 	return t
+}
+
+func bernoulliFill[T Float](g *RNG, dst []T, thresh uint64) {
+	i := 0
+	for ; i+2 <= len(dst); i += 2 {
+		u := g.src.Uint64()
+		dst[i] = oneIf[T](u&0xffffffff < thresh)
+		dst[i+1] = oneIf[T](u>>32 < thresh)
+	}
+	if i < len(dst) {
+		dst[i] = oneIf[T](g.src.Uint64()&0xffffffff < thresh)
+	}
 }
