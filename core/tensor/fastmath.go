@@ -80,6 +80,14 @@ func expm1Poly(r float64) float64 {
 	return r * ((1 + r*(1.0/2)) + (r*r)*(1.0/6+r*(1.0/24)))
 }
 
+// expm1Of returns e^x - 1 from expReduce's r and scale. When n = 0, scale
+// is exactly 1 and this is the polynomial itself (even its -0); otherwise
+// |e^x - 1| > 0.0107 while scale's rounding is 1e-16: no harmful
+// cancellation.
+func expm1Of(r, scale float64) float64 {
+	return scale*expm1Poly(r) - (1 - scale)
+}
+
 // log1pS returns log((1+s)/(1-s)) = 2·atanh(s) for |s| ≤ 0.1716 (s² ≤
 // 0.0295) by its odd series; the first term left out is below 1.3e-12.
 func log1pS(s float64) float64 {
@@ -108,24 +116,18 @@ func expF32(dst, src []float32) {
 	}
 }
 
-// tanhF32 sets dst[i] = tanh(x) = sign(x)·(1 - 2/(e^2|x| + 1)).
+// tanhF32 sets dst[i] = tanh(x) = q/(q+2) with q = e^2x - 1, which has no
+// cancellation near 0 (for |2x| < ln2/64, q is the polynomial itself).
 func tanhF32(dst, src []float32) {
 	src = src[:len(dst)]
 	for i, v := range src {
 		x := float64(v)
-		a := math.Abs(x)
-		if a < 0x1p-10 {
-			// 1 - 2/(e^2a+1) would cancel; the series's x⁵ term is below
-			// 1.4e-13 relative.
-			dst[i] = float32(x * (1 - x*x/3))
-			continue
+		if !(math.Abs(x) <= 20) {
+			x = min(max(x, -20), 20) // tanh(±20) is ±1 in float64; NaN stays
 		}
-		t := 1.0 // tanh(20) is 1 in float64 already
-		if a <= 20 || a != a {
-			r, _, scale := expReduce(2 * a)
-			t = 1 - 2/(scale+scale*expm1Poly(r)+1)
-		}
-		dst[i] = float32(math.Copysign(t, x))
+		r, _, scale := expReduce(2 * x)
+		q := expm1Of(r, scale)
+		dst[i] = float32(q / (q + 2))
 	}
 }
 
@@ -170,13 +172,8 @@ func eluF32(dst, src []float32, alpha float64) {
 			dst[i] = v
 			continue
 		}
-		r, nf, scale := expReduce(clampExp(x))
-		q := expm1Poly(r) // e^x - 1 when n = 0, where cancellation would hurt
-		if nf != 0 {
-			// |e^x - 1| > 0.0107 while scale-1 errs by 1e-16: harmless.
-			q = scale*q + (scale - 1)
-		}
-		dst[i] = float32(alpha * q)
+		r, _, scale := expReduce(clampExp(x))
+		dst[i] = float32(alpha * expm1Of(r, scale))
 	}
 }
 

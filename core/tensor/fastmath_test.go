@@ -43,24 +43,25 @@ var fastMathCases = []struct {
 	lo, hi float32
 	maxULP float64 // measured max error (see the log) rounded up a little
 }{
-	{"exp", expF32, math.Exp, -120, 100, 0.51},
-	{"tanh", tanhF32, math.Tanh, -30, 30, 0.51},
-	{"sigmoid", sigmoidF32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -120, 120, 0.51},
-	{"softplus", softplusF32, func(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }, -120, 120, 0.51},
+	{"exp", expF32, math.Exp, -120, 100, 0.501},
+	{"tanh", tanhF32, math.Tanh, -30, 30, 0.501},
+	{"sigmoid", sigmoidF32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -120, 120, 0.501},
+	{"softplus", softplusF32, func(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }, -120, 120, 0.501},
 	{"elu", func(d, s []float32) { eluF32(d, s, 1.5) }, func(x float64) float64 {
 		if x > 0 {
 			return x
 		}
 		return 1.5 * math.Expm1(x)
-	}, -120, 50, 0.51},
-	{"log", logF32, math.Log, 0, math.MaxFloat32, 0.51},
+	}, -120, 50, 0.501},
+	{"log", logF32, math.Log, 0, math.MaxFloat32, 0.501},
 }
 
 // TestFastMathAccuracy measures the error of each float32 kernel against
 // package math in float64, in float32 ulps of the exact result. Measured
-// on amd64: every kernel stays within 0.501 ulp (the 0.5 of rounding to
-// float32 plus the float64 polynomial's error), so results are the correctly
-// rounded float32 except in rare near-ties.
+// on amd64 over about 2.4M inputs each: exp 0.5000, tanh 0.5005, sigmoid
+// 0.5000, softplus 0.5000, elu 0.5009, log 0.5000 ulp (relative error below
+// 6e-8): the 0.5 of rounding to float32 plus the float64 polynomials'
+// error, so results are the correctly rounded float32 but for near-ties.
 func TestFastMathAccuracy(t *testing.T) {
 	for _, c := range fastMathCases {
 		xs := sweep32(c.lo, c.hi)

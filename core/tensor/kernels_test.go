@@ -138,6 +138,49 @@ func naiveIndexMaps(a, b []int) (shape, ia, ib []int) {
 	return shape, ia, ib
 }
 
+func TestWhereAndClipAgainstNaive(t *testing.T) {
+	rng := NewRNG(16, 0)
+	triples := [][3][]int{
+		{{256, 257}, {256, 257}, {256, 257}},
+		{{64, 14, 14, 64}, {64}, {}},
+		{{3, 1}, {3, 70001}, {70001}},
+		{{5, 1, 7}, {1, 4, 7}, {5, 4, 1}},
+	}
+	for _, dt := range []DType{Float32, Float64} {
+		for _, tr := range triples {
+			c := Greater(rng.Normal(dt, 0, 1, tr[0]...), Scalar(dt, 0))
+			a := randomWithSpecials(rng, dt, tr[1]...)
+			b := randomWithSpecials(rng, dt, tr[2]...)
+			got := Where(c, a, b)
+			ab, _ := BroadcastShapes(tr[1], tr[2])
+			shape, _ := BroadcastShapes(tr[0], ab)
+			_, _, ic := naiveIndexMaps(shape, tr[0])
+			_, _, ia := naiveIndexMaps(shape, tr[1])
+			_, _, ib := naiveIndexMaps(shape, tr[2])
+			for i := range ic {
+				want := b.At(ib[i])
+				if c.At(ic[i]) != 0 {
+					want = a.At(ia[i])
+				}
+				if !sameValue(got.At(i), want) {
+					t.Fatalf("%v where %v: element %d = %v, want %v", dt, tr, i, got.At(i), want)
+				}
+			}
+		}
+		x := randomWithSpecials(rng, dt, 70001)
+		got := Clip(x, -0.3, 1.7)
+		for i := range x.Len() {
+			want := math.Min(math.Max(x.At(i), -0.3), 1.7)
+			if dt == Float32 {
+				want = float64(float32(want))
+			}
+			if !sameValue(got.At(i), want) {
+				t.Fatalf("%v clip(%v) = %v, want %v", dt, x.At(i), got.At(i), want)
+			}
+		}
+	}
+}
+
 func TestAddInPlaceAgainstNaive(t *testing.T) {
 	rng := NewRNG(8, 0)
 	for _, dt := range []DType{Float32, Float64} {

@@ -222,11 +222,23 @@ func PowScalar(t *Tensor, p float64) *Tensor { return unary(opPowScalar, p, t) }
 
 // Clip returns t with every element limited to [lo, hi].
 func Clip(t *Tensor, lo, hi float64) *Tensor {
-	out := t.Clone()
-	for i := 0; i < out.Len(); i++ {
-		out.SetAt(i, math.Min(math.Max(out.At(i), lo), hi))
-	}
+	out := New(t.dtype, t.shape...)
+	parallelElems(t.Len(), func(a, b int) {
+		if t.dtype == Float32 {
+			clipKernel(out.f32[a:b], t.f32[a:b], lo, hi)
+		} else {
+			clipKernel(out.f64[a:b], t.f64[a:b], lo, hi)
+		}
+	})
 	return out
+}
+
+// clipKernel compares in float64, as bounds need not be float32 values.
+func clipKernel[T Float](dst, src []T, lo, hi float64) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = T(math.Min(math.Max(float64(v), lo), hi))
+	}
 }
 
 // Where returns a where cond != 0 and b elsewhere; all three broadcast.
@@ -239,16 +251,34 @@ func Where(cond, a, b *Tensor) *Tensor {
 	if !ok || a.dtype != b.dtype || cond.dtype != a.dtype {
 		panic(errorf("where", "cannot broadcast cond %v, a %v, b %v", cond.shape, a.shape, b.shape))
 	}
-	c := BroadcastTo(cond, shape...)
-	x := BroadcastTo(a, shape...)
-	y := BroadcastTo(b, shape...)
 	out := New(a.dtype, shape...)
-	for i := 0; i < out.Len(); i++ {
-		if c.At(i) != 0 {
-			out.SetAt(i, x.At(i))
-		} else {
-			out.SetAt(i, y.At(i))
-		}
+	if out.Len() == 0 {
+		return out
+	}
+	sh, st := coalesce(shape, strides(shape), broadcastStrides(cond.shape, shape),
+		broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape))
+	if a.dtype == Float32 {
+		whereKernel(out.f32, cond.f32, a.f32, b.f32, sh, st)
+	} else {
+		whereKernel(out.f64, cond.f64, a.f64, b.f64, sh, st)
 	}
 	return out
+}
+
+func whereKernel[T Float](dst, c, x, y []T, shape []int, st [][]int) {
+	last := len(shape) - 1
+	n := shape[last]
+	sc, sx, sy := st[1][last], st[2][last], st[3][last]
+	parallelFor(len(dst)/n, grainFor(n), func(lo, hi int) {
+		walkRowsRange(shape, st, lo, hi, func(o []int) {
+			d, cs, xs, ys := dst[o[0]:o[0]+n], c[o[1]:], x[o[2]:], y[o[3]:]
+			for i := range d {
+				if cs[i*sc] != 0 {
+					d[i] = xs[i*sx]
+				} else {
+					d[i] = ys[i*sy]
+				}
+			}
+		})
+	})
 }
