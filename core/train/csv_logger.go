@@ -3,8 +3,8 @@ package train
 import (
 	"encoding/csv"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
