@@ -4,12 +4,18 @@ package train
 // one per hook; a nil function skips its hook.
 type LambdaCallback struct {
 	BaseCallback
-	TrainBegin      func(logs Logs) error
-	TrainEnd        func(logs Logs) error
-	EpochBegin      func(epoch int, logs Logs) error
-	EpochEnd        func(epoch int, logs Logs) error
+	// TrainBegin runs as OnTrainBegin.
+	TrainBegin func(logs Logs) error
+	// TrainEnd runs as OnTrainEnd.
+	TrainEnd func(logs Logs) error
+	// EpochBegin runs as OnEpochBegin.
+	EpochBegin func(epoch int, logs Logs) error
+	// EpochEnd runs as OnEpochEnd.
+	EpochEnd func(epoch int, logs Logs) error
+	// TrainBatchBegin runs as OnTrainBatchBegin.
 	TrainBatchBegin func(batch int, logs Logs) error
-	TrainBatchEnd   func(batch int, logs Logs) error
+	// TrainBatchEnd runs as OnTrainBatchEnd.
+	TrainBatchEnd func(batch int, logs Logs) error
 }
 
 // OnTrainBegin calls TrainBegin.

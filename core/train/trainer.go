@@ -25,6 +25,9 @@ type Source interface {
 	StepsPerEpoch() int
 }
 
+// A Loader is a Source as it is.
+var _ Source = (*data.Loader)(nil)
+
 // EpochLogs picks what an epoch's logs hold per key.
 type EpochLogs int
 
