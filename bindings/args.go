@@ -14,7 +14,7 @@ import (
 // MaxElements bounds the size of a tensor a script can ask for by shape
 // (ones, zeros, random draws, one_hot, repeat): a typo such as {64, 1e9}
 // gets an error instead of taking the machine's memory.
-const MaxElements = 1 << 30
+const MaxElements = 1 << 28
 
 // Args is one call's arguments in Keras's convention: positional arguments
 // by position, keywords by their Keras names. Names lists every argument the

@@ -74,14 +74,30 @@
 // Axes are Keras's: 0-based, negative from the end; Lua tables stay 1-based
 // (x.shape[1] is the batch size, x[1] the first example).
 //
+// `repeat` is a Lua keyword, so keras.ops.repeat is spelled ops["repeat"].
+//
 // # Measurements
 //
-// BenchmarkLuaOpOverhead (2-core machine): see bench_test.go for the
-// numbers and docs for the share of a train step.
+// BenchmarkLuaOpOverhead (2-core shared machine, 2026-12-03, -benchtime 2s,
+// 8-element float32 tensors, steps of 100 calls in a scope): autograd.Add
+// from Go 0.85 µs; `a + b` from Lua 2.0 µs; ops.add(a, b) 3.1 µs;
+// ops.mean(a, 0) 3.9 µs against 1.75 µs from Go; a:sum() 2.6 µs; a.shape
+// 0.65 µs; an empty Lua loop iteration 31 ns. So the Lua layer costs about
+// 1.2–2.2 µs per op call (metamethod dispatch, argument parsing, userdata,
+// scope bookkeeping). At ~100 op calls per DCGAN train step of ~200 ms that
+// is ~0.2 ms, about 0.1% of the step, far below the 2% budget.
 //
 // # Fuzzing
 //
-// FuzzLuaTensorAPI builds Lua snippets from fuzzed bytes (ops, shapes,
-// axes, numbers) and requires either success or a Lua error, never a Go
-// panic or a hang. Its seed corpus runs with go test.
+// FuzzLuaTensorAPI builds Lua snippets from fuzzed bytes (keras.ops names,
+// operators, methods, indexing, random draws, tapes with create_graph,
+// keras.keep; random shapes, axes and numbers including NaN, ±Inf, 1e9 and
+// non-integers), runs part of each inside a scope and part after it (so
+// released tensors get used), and requires success or a Lua error, never a
+// Go panic, a hang (10 s context) or a Lua error that hides a Go runtime
+// error. Its seed corpus runs with go test. Fuzzed on 2026-12-03 for 3
+// minutes (go test -run XXX -fuzz FuzzLuaTensorAPI -fuzztime 3m, 2 cores):
+// 287,346 executions, 609 corpus entries, no failure found. Before fuzzing,
+// the shape limit MaxElements was lowered to 2^28 so that sizes such as
+// repeat(x, 1e9) are refused instead of exhausting memory.
 package bindings

@@ -156,3 +156,45 @@ func TestSyntaxError(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestNestedCallError is the fit → train_step path: a Go binding calls a
+// Lua function with rt.Call inside a scope and raises its error again; the
+// error RunFile returns points at the failing line of train_step and keeps
+// the traceback taken there.
+func TestNestedCallError(t *testing.T) {
+	rt, out := newTestRuntime(t)
+	rt.L.SetGlobal("fit", rt.Func("Model.fit", func(L *lua.LState) int {
+		step := L.CheckFunction(1)
+		for i := 1; i <= 3; i++ {
+			err := rt.Scope(func() error {
+				_, err := rt.Call(step, 1, lua.LNumber(i))
+				return err
+			})
+			if err != nil {
+				rt.Raise(L, err)
+			}
+		}
+		return 0
+	}))
+	src := `local ops = require('ganlab').ops
+local function train_step(i)
+  if i == 2 then
+    return ops.ones({2}) + ops.ones({3})
+  end
+  return ops.ones({2})
+end
+fit(train_step)
+`
+	e := runLuaErr(t, rt, src)
+	if !strings.HasPrefix(e.Msg, "test.lua:4: add: shapes [2] and [3] do not broadcast") || e.Line != 4 {
+		t.Errorf("message %q line %d", e.Msg, e.Line)
+	}
+	if !strings.Contains(e.Traceback, "test.lua:4:") || !strings.Contains(e.Traceback, "test.lua:8:") {
+		t.Errorf("traceback should hold train_step's line 4 and the fit call on line 8:\n%s", e.Traceback)
+	}
+	// pcall around fit sees the same message.
+	got := runLua(t, rt, out, src[:len(src)-len("fit(train_step)\n")]+"print(pcall(fit, train_step))")
+	if !strings.Contains(got, "false\ttest.lua:4: add: shapes [2] and [3] do not broadcast") {
+		t.Errorf("pcall(fit): %q", got)
+	}
+}
