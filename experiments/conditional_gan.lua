@@ -45,8 +45,8 @@ end
 -- label_planes repeats one-hot labels (b, 10) over the image: (b, 28, 28, 10).
 local function label_planes(one_hot_labels)
   local planes = ops.reshape(one_hot_labels, {-1, 1, 1, num_classes})
-  planes = ops.repeat(planes, image_size, 1)
-  return ops.repeat(planes, image_size, 2)
+  planes = ops["repeat"](planes, image_size, 1) -- repeat is a Lua keyword
+  return ops["repeat"](planes, image_size, 2)
 end
 
 function ConditionalGAN:train_step(data)
