@@ -165,20 +165,25 @@ type runOptions struct {
 
 func newRunCmd(a *app) *cobra.Command {
 	o := runOptions{}
+	lo := luaOptions{}
 	cmd := &cobra.Command{
 		Use:   "run [--example NAME | FILE.lua]",
 		Short: "Train a GAN and write a run directory",
-		Long: "Train a built-in Go example and write a run directory.\n\n" + exampleHelp() + "\n" +
+		Long: "Run a Lua experiment (FILE.lua, see docs/lua-api.md) or train a built-in Go example,\n" +
+			"and write a run directory.\n\n" + exampleHelp() + "\n" +
 			"The run directory holds run.json, log.jsonl, history.csv, samples/epoch_NNNN.png and the\n" +
 			"networks' weights (generator.safetensors, discriminator.safetensors, saved after every epoch).\n" +
 			"Ctrl-C stops after the current step and saves everything first.",
 		Args: cobra.MaximumNArgs(1),
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if strings.HasSuffix(args[0], ".lua") {
-					return fmt.Errorf("run %s: the Lua runner is not implemented yet (issue 3); use --example mnist-dcgan", args[0])
+				if !strings.HasSuffix(args[0], ".lua") {
+					return fmt.Errorf("run %s: want a Lua script (FILE.lua) or --example (%s)", args[0], exampleNames())
 				}
-				return fmt.Errorf("run %s: want a Lua script (FILE.lua) or --example (%s)", args[0], exampleNames())
+				if o.example != "" {
+					return fmt.Errorf("run %s: give a script or --example %s, not both", args[0], o.example)
+				}
+				return checkRunFlags(o)
 			}
 			if o.example == "" {
 				return fmt.Errorf("run: give --example (%s)", exampleNames())
@@ -186,31 +191,42 @@ func newRunCmd(a *app) *cobra.Command {
 			if _, ok := examples[o.example]; !ok {
 				return fmt.Errorf("run: unknown example %q; want one of %s", o.example, exampleNames())
 			}
-			switch {
-			case o.epochs < 1:
-				return fmt.Errorf("run: --epochs %d, want >= 1", o.epochs)
-			case o.stepsPerEpoch < 0:
-				return fmt.Errorf("run: --steps-per-epoch %d, want >= 0", o.stepsPerEpoch)
-			case o.batchSize < 1:
-				return fmt.Errorf("run: --batch-size %d, want >= 1", o.batchSize)
-			}
-			return nil
+			return checkRunFlags(o)
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.flags = map[string]string{}
 			cmd.Flags().VisitAll(func(f *pflag.Flag) { o.flags[f.Name] = f.Value.String() })
+			if len(args) == 1 {
+				return runScript(cmd.Context(), a, o, lo, args[0], cmd.Flags().Changed, cmd.ErrOrStderr())
+			}
 			return train(cmd.Context(), a, o, cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.example, "example", "", "built-in example to train: "+exampleNames())
-	f.IntVar(&o.epochs, "epochs", 1, "number of epochs")
+	f.IntVar(&o.epochs, "epochs", 1, "number of epochs (a script's fit uses its own unless this is given)")
 	f.IntVar(&o.stepsPerEpoch, "steps-per-epoch", 0, "steps per epoch (0: one full pass over the data)")
-	f.IntVar(&o.batchSize, "batch-size", 64, "images per step")
+	f.IntVar(&o.batchSize, "batch-size", 64, "images per step (built-in examples)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of every random stream (weights, noise, shuffling, sample grid)")
-	f.StringVar(&o.runDir, "run-dir", "", "run directory (default runs/<example>-<UTC timestamp>); must be new or empty")
-	f.StringVar(&o.data, "data", "mnist", "dataset: mnist, fashion-mnist or a directory of MNIST-layout IDX files")
+	f.StringVar(&o.runDir, "run-dir", "", "run directory (default runs/<example or script>-<UTC timestamp>); must be new or empty")
+	f.StringVar(&o.data, "data", "mnist", "dataset: mnist, fashion-mnist or a directory of MNIST-layout IDX files (built-in examples)")
+	f.StringArrayVar(&lo.sets, "set", nil, "key=value for the script's keras.config (repeatable)")
+	f.StringArrayVar(&lo.luaPaths, "lua-path", nil, "extra directory require may load from (repeatable)")
+	f.DurationVar(&lo.timeout, "timeout", 0, "stop the script after this long (0: no limit)")
 	return cmd
+}
+
+// checkRunFlags validates the numeric flags shared by scripts and examples.
+func checkRunFlags(o runOptions) error {
+	switch {
+	case o.epochs < 1:
+		return fmt.Errorf("run: --epochs %d, want >= 1", o.epochs)
+	case o.stepsPerEpoch < 0:
+		return fmt.Errorf("run: --steps-per-epoch %d, want >= 0", o.stepsPerEpoch)
+	case o.batchSize < 1:
+		return fmt.Errorf("run: --batch-size %d, want >= 1", o.batchSize)
+	}
+	return nil
 }
 
 // trainRun is the state of a run in progress.

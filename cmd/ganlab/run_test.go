@@ -186,7 +186,9 @@ func TestRunArgumentErrors(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"run", "experiments/dcgan.lua"}, "the Lua runner is not implemented yet (issue 3); use --example mnist-dcgan"},
+		{[]string{"run", "missing/nothing.lua"}, "open missing/nothing.lua: no such file or directory"},
+		{[]string{"run", "x.lua", "--example", "mnist-dcgan"}, "give a script or --example mnist-dcgan, not both"},
+		{[]string{"run", "x.lua", "--set", "novalue"}, `--set "novalue": want key=value`},
 		{[]string{"run", "notes.txt"}, "want a Lua script"},
 		{[]string{"run"}, "give --example (mnist-dcgan, mnist-wgan-gp)"},
 		{[]string{"run", "--example", "cyclegan"}, `unknown example "cyclegan"`},

@@ -54,6 +54,7 @@ func samplePath(dir string, epoch int) string {
 type runInfo struct {
 	Example    string            `json:"example,omitempty"`
 	Script     string            `json:"script,omitempty"`
+	ScriptHash string            `json:"script_sha256,omitempty"`
 	Seed       uint64            `json:"seed"`
 	Flags      map[string]string `json:"flags"`
 	Args       []string          `json:"args"`
