@@ -123,10 +123,7 @@ var kerasFieldRE = regexp.MustCompile(`\b(` + strings.Join(mapKeys(kerasFields),
 // kerasNames rewrites a core/optim error in the script's vocabulary,
 // without core's own prefix ("adam: "), which the binding's name replaces.
 func kerasNames(msg string) string {
-	if i := strings.Index(msg, ": "); i > 0 && !strings.ContainsAny(msg[:i], " .:") {
-		msg = msg[i+2:]
-	}
-	return kerasFieldRE.ReplaceAllStringFunc(msg, func(s string) string { return kerasFields[s] })
+	return kerasFieldRE.ReplaceAllStringFunc(stripOwner(msg), func(s string) string { return kerasFields[s] })
 }
 
 func mapKeys(m map[string]string) []string {
