@@ -52,11 +52,12 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 	}
 	kept := map[*Var]*Var{}
 	order := topo(outputs)
+	leads := leadsToKept(order, keep)
 	for i := len(order) - 1; i >= 0; i-- {
 		v := order[i]
 		g := grads[v]
 		delete(grads, v)
-		if g == nil {
+		if g == nil || !leads[v] {
 			continue
 		}
 		if !createGraph {
@@ -85,6 +86,30 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 		}
 	}
 	return kept
+}
+
+// leadsToKept marks the Vars of order (inputs first) from which a kept Var
+// can be reached through inputs. Only their rules need to run: the
+// gradient of D's loss for D's weights must not pay for a backward pass
+// through the generator that made D's input.
+func leadsToKept(order []*Var, keep func(*Var) bool) map[*Var]bool {
+	leads := make(map[*Var]bool, len(order))
+	for _, v := range order {
+		if keep(v) {
+			leads[v] = true
+			continue
+		}
+		if v.node == nil {
+			continue
+		}
+		for _, in := range v.node.inputs {
+			if leads[in] {
+				leads[v] = true
+				break
+			}
+		}
+	}
+	return leads
 }
 
 func accumulate(grads map[*Var]*Var, v, g *Var) {

@@ -173,3 +173,27 @@ func TestBackwardErrors(t *testing.T) {
 		t.Errorf("shape mismatch error = %v", err)
 	}
 }
+
+// TestGradSkipsBranchesThatLeadNowhere checks that Grad for one input does
+// not run the rules of a branch that cannot reach it, as when a
+// discriminator's loss is differentiated for its own weights only.
+func TestGradSkipsBranchesThatLeadNowhere(t *testing.T) {
+	gw := Param(tensor.FromFloat64([]float64{2}, 1), "g")
+	dw := Param(tensor.FromFloat64([]float64{3}, 1), "d")
+	ran := 0
+	spy := record("spy", gw.Value.Clone(), func(g *Var) []*Var { ran++; return []*Var{g} }, gw)
+	loss := Sum(Mul(Square(spy), dw), nil, false) // d loss / d dw = gw² = 4
+	g, err := Grad([]*Var{loss}, []*Var{dw}, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g[0].Value.At(0); got != 4 {
+		t.Errorf("gradient %v, want 4", got)
+	}
+	if ran != 0 {
+		t.Errorf("the generator-side rule ran %d times for a gradient that does not need it", ran)
+	}
+	if _, err := Grad([]*Var{loss}, []*Var{gw}, nil, false); err != nil || ran != 1 {
+		t.Errorf("rule ran %d times (err %v) for the gradient that needs it, want 1", ran, err)
+	}
+}
