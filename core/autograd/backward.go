@@ -70,7 +70,11 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 			continue
 		}
 		if !createGraph && v.node.fast != nil {
-			ts := v.node.fast(g.Value)
+			need := make([]bool, len(v.node.inputs))
+			for j, in := range v.node.inputs {
+				need[j] = in.requiresGrad && leads[in]
+			}
+			ts := v.node.fast(g.Value, need)
 			for j, in := range v.node.inputs {
 				if in.requiresGrad && ts[j] != nil {
 					accumulate(grads, in, Const(ts[j]))

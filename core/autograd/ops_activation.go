@@ -11,7 +11,7 @@ func LeakyRelu(x *Var, slope float64) *Var { return leaky("leaky_relu", x, slope
 func leaky(op string, x *Var, slope float64) *Var {
 	return recordFast(op, tensor.LeakyRelu(x.Value, slope), func(g *Var) []*Var {
 		return []*Var{Mul(g, Const(tensor.LeakyMask(x.Value, slope)))}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.LeakyReluGrad(g, x.Value, slope)}
 	}, x)
 }
@@ -21,7 +21,7 @@ func Sigmoid(x *Var) *Var {
 	var y *Var
 	y = recordFast("sigmoid", tensor.Sigmoid(x.Value), func(g *Var) []*Var {
 		return []*Var{Mul(g, Mul(y, AddScalar(Neg(y), 1)))} // y(1-y)
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.SigmoidGrad(g, y.Value)}
 	}, x)
 	return y
@@ -32,7 +32,7 @@ func Tanh(x *Var) *Var {
 	var y *Var
 	y = recordFast("tanh", tensor.Tanh(x.Value), func(g *Var) []*Var {
 		return []*Var{Mul(g, AddScalar(Neg(Square(y)), 1))} // 1-y²
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.TanhGrad(g, y.Value)}
 	}, x)
 	return y

@@ -9,8 +9,8 @@ import "github.com/ganlab/ganlab/core/tensor"
 func Add(a, b *Var) *Var {
 	return recordFast("add", tensor.Add(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(g, a.Shape()...), SumTo(g, b.Shape()...)}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
-		return []*tensor.Tensor{sumToIf(a, g), sumToIf(b, g)}
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{sumToIf(need[0], a, g), sumToIf(need[1], b, g)}
 	}, a, b)
 }
 
@@ -18,12 +18,12 @@ func Add(a, b *Var) *Var {
 func Sub(a, b *Var) *Var {
 	return recordFast("sub", tensor.Sub(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(g, a.Shape()...), SumTo(Neg(g), b.Shape()...)}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
 		var gb *tensor.Tensor
-		if b.requiresGrad {
+		if need[1] {
 			gb = tensor.Neg(tensor.SumTo(g, b.Shape()...))
 		}
-		return []*tensor.Tensor{sumToIf(a, g), gb}
+		return []*tensor.Tensor{sumToIf(need[0], a, g), gb}
 	}, a, b)
 }
 
@@ -31,21 +31,21 @@ func Sub(a, b *Var) *Var {
 func Mul(a, b *Var) *Var {
 	return recordFast("mul", tensor.Mul(a.Value, b.Value), func(g *Var) []*Var {
 		return []*Var{SumTo(Mul(g, b), a.Shape()...), SumTo(Mul(g, a), b.Shape()...)}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
 		var ga, gb *tensor.Tensor
-		if a.requiresGrad {
+		if need[0] {
 			ga = tensor.SumTo(tensor.Mul(g, b.Value), a.Shape()...)
 		}
-		if b.requiresGrad {
+		if need[1] {
 			gb = tensor.SumTo(tensor.Mul(g, a.Value), b.Shape()...)
 		}
 		return []*tensor.Tensor{ga, gb}
 	}, a, b)
 }
 
-// sumToIf returns g summed to v's shape when v needs a gradient, else nil.
-func sumToIf(v *Var, g *tensor.Tensor) *tensor.Tensor {
-	if !v.requiresGrad {
+// sumToIf returns g summed to v's shape when need is set, else nil.
+func sumToIf(need bool, v *Var, g *tensor.Tensor) *tensor.Tensor {
+	if !need {
 		return nil
 	}
 	return tensor.SumTo(g, v.Shape()...)

@@ -16,10 +16,10 @@ func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
 			ifGrad(x, func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
 			ifGrad(k, func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
 		}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
-			ifGradT(x, func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
-			ifGradT(k, func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
+			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
+			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
 		}
 	}, x, k)
 }
@@ -46,10 +46,10 @@ func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
 			ifGrad(g, func() *Var { return Conv2D(gg, k, p) }),
 			ifGrad(k, func() *Var { return conv2dBackpropFilter(gg, g, ks, p) }),
 		}
-	}, func(gg *tensor.Tensor) []*tensor.Tensor {
+	}, func(gg *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
-			ifGradT(g, func() *tensor.Tensor { return tensor.Conv2D(gg, k.Value, p) }),
-			ifGradT(k, func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(gg, g.Value, ks, p) }),
+			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2D(gg, k.Value, p) }),
+			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(gg, g.Value, ks, p) }),
 		}
 	}, g, k)
 }
@@ -63,10 +63,10 @@ func conv2dBackpropFilter(x, g *Var, kShape []int, p tensor.Conv2DParams) *Var {
 			ifGrad(x, func() *Var { return conv2dBackpropInput(g, gk, xs, p) }),
 			ifGrad(g, func() *Var { return Conv2D(x, gk, p) }),
 		}
-	}, func(gk *tensor.Tensor) []*tensor.Tensor {
+	}, func(gk *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
-			ifGradT(x, func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g.Value, gk, xs, p) }),
-			ifGradT(g, func() *tensor.Tensor { return tensor.Conv2D(x.Value, gk, p) }),
+			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g.Value, gk, xs, p) }),
+			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2D(x.Value, gk, p) }),
 		}
 	}, x, g)
 }
@@ -80,9 +80,9 @@ func ifGrad(v *Var, f func() *Var) *Var {
 	return f()
 }
 
-// ifGradT is ifGrad for tensor-level rules.
-func ifGradT(v *Var, f func() *tensor.Tensor) *tensor.Tensor {
-	if !v.requiresGrad {
+// ifNeed is ifGrad for tensor-level rules.
+func ifNeed(need bool, f func() *tensor.Tensor) *tensor.Tensor {
+	if !need {
 		return nil
 	}
 	return f()

@@ -151,16 +151,16 @@ func MatMul(a, b *Var, transA, transB bool) *Var {
 			gb = MatMul(a, g, !transA, false)
 		}
 		return []*Var{ga, gb}
-	}, func(g *tensor.Tensor) []*tensor.Tensor {
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
 		var ga, gb *tensor.Tensor
-		if a.requiresGrad {
+		if need[0] {
 			if transA {
 				ga = tensor.MatMul(b.Value, g, transB, true)
 			} else {
 				ga = tensor.MatMul(g, b.Value, false, !transB)
 			}
 		}
-		if b.requiresGrad {
+		if need[1] {
 			if transB {
 				gb = tensor.MatMul(g, a.Value, true, transA)
 			} else {

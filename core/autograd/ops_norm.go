@@ -50,7 +50,7 @@ func BatchNorm(x, gamma, beta *Var, eps float64) (y *Var, mean, variance []float
 	}
 	composite := func(xs []*Var) *Var { return batchNormComposite(xs, gamma != nil, beta != nil, eps) }
 	y = recordFast("batch_norm", tensor.BatchNormApply(x.Value, a, b), viaComposite(composite, inputs),
-		func(g *tensor.Tensor) []*tensor.Tensor {
+		func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 			dx, dgamma, dbeta := tensor.BatchNormGrad(g, x.Value, mean, variance, gv, eps)
 			out := []*tensor.Tensor{dx}
 			if gamma != nil {

@@ -25,11 +25,11 @@ type node struct {
 	op       string
 	inputs   []*Var
 	backward func(g *Var) []*Var
-	// fast, when set, computes the same input gradients on plain tensors.
-	// First-order passes (createGraph false) use it: no record is built and
-	// fused kernels can do in one pass what the differentiable rule does in
-	// several.
-	fast func(g *tensor.Tensor) []*tensor.Tensor
+	// fast, when set, computes the same input gradients on plain tensors,
+	// only for the inputs whose need entry is true. First-order passes
+	// (createGraph false) use it: no record is built and fused kernels can
+	// do in one pass what the differentiable rule does in several.
+	fast fastRule
 }
 
 // Const wraps t as a Var that requires no gradient.
@@ -97,9 +97,13 @@ func record(op string, value *tensor.Tensor, backward func(g *Var) []*Var, input
 	return out
 }
 
+// fastRule maps the upstream gradient to the gradients of the inputs i with
+// need[i] true (nil for the others), on plain tensors.
+type fastRule func(g *tensor.Tensor, need []bool) []*tensor.Tensor
+
 // recordFast is record with a tensor-level gradient rule for first-order
 // passes; backward stays the differentiable rule that higher orders use.
-func recordFast(op string, value *tensor.Tensor, backward func(g *Var) []*Var, fast func(g *tensor.Tensor) []*tensor.Tensor, inputs ...*Var) *Var {
+func recordFast(op string, value *tensor.Tensor, backward func(g *Var) []*Var, fast fastRule, inputs ...*Var) *Var {
 	out := record(op, value, backward, inputs...)
 	if out.node != nil {
 		out.node.fast = fast
