@@ -60,6 +60,8 @@ type Runtime struct {
 	cur     string // name of the binding running, for argument errors
 	classes classRegistry
 	inner   map[string]*Error // errors raised again from nested calls, by message
+
+	nn *nnState // layers, models and fit (layers.go), made on first use
 }
 
 // New makes a sandboxed Lua state with the ganlab modules preloaded. The
