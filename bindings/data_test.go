@@ -13,6 +13,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
+// keras.data's datasets are what model:fit trains on.
+var _ Dataset = (*luaDataset)(nil)
+
 // datasetGlobal returns the Lua global name as the Go dataset type.
 func datasetGlobal(t *testing.T, rt *Runtime, name string) *luaDataset {
 	t.Helper()
