@@ -467,7 +467,7 @@ func (rt *Runtime) layerCall(L *lua.LState) int {
 		}
 		out := nn.Apply(u.l, syms...)
 		if err := out.Err(); err != nil {
-			L.RaiseError("%s: %v", fn, err)
+			L.RaiseError("%v", err) // names the layer and the shapes
 		}
 		L.Push(rt.pushSym(L, &symUD{t: out}))
 		return 1
