@@ -190,7 +190,13 @@ func (rt *Runtime) modelFit(L *lua.LState) int {
 		}
 		var ie *train.InterruptedError
 		if errors.As(err, &ie) {
-			L.RaiseError("fit: stopped (%v) in epoch %d after %d steps", ie.Err, ie.Epoch, ie.Step)
+			L.RaiseError("fit: stopped (%v) in epoch %d after %d steps", rt.ctx.Err(), ie.Epoch, ie.Step)
+		}
+		if cerr := rt.ctx.Err(); cerr != nil {
+			// Cancelled while a callback ran: the hook failed because the
+			// state stopped, not because of the script.
+			st.lastFit.Err = errors.Join(&train.InterruptedError{Epoch: tr.Epoch(), Step: tr.Step(), Err: cerr}, err)
+			L.RaiseError("fit: stopped (%v) in epoch %d at step %d", cerr, tr.Epoch(), tr.Step())
 		}
 		rt.Raise(L, err)
 	}
