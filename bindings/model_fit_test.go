@@ -150,7 +150,8 @@ function GAN:train_step(real)
   self.g_optimizer:apply_gradients(grads, self.generator.trainable_weights)
   self.d_loss_metric:update_state(d_loss)
   self.g_loss_metric:update_state(g_loss)
-  local e = #steps
+  local e = math.max(#steps, 1)
+  steps[e] = steps[e] or {}
   table.insert(steps[e], d_loss:item())
   return {d_loss = self.d_loss_metric:result(), g_loss = self.g_loss_metric:result()}
 end
