@@ -64,11 +64,8 @@ func (d *luaDataset) Close() error { return d.loader.Close() }
 // dataArgs are the keywords every keras.data loader takes.
 var dataArgs = []string{"split", "batch_size", "shuffle", "value_range", "labels", "one_hot", "drop_remainder", "seed", "prefetch"}
 
-// openData builds keras.data: mnist, fashion_mnist and idx (any directory
-// of MNIST-layout IDX files).
-//
-// NOTE: image_folder is not offered: core/data has no image-folder loader
-// yet, and image decoding belongs in core.
+// openData builds keras.data: mnist, fashion_mnist, idx (any directory
+// of MNIST-layout IDX files) and image_folder (data_imagefolder.go).
 func openData(rt *Runtime, L *lua.LState) *lua.LTable {
 	m := L.NewTable()
 	mt := rt.datasetMetatable(L)
@@ -97,6 +94,7 @@ func openData(rt *Runtime, L *lua.LState) *lua.LTable {
 		}
 		return data.LoadIDX(dir, split, opts...)
 	})
+	rt.addImageFolder(L, m, mt)
 	return m
 }
 
