@@ -199,7 +199,7 @@ func newRunCmd(a *app) *cobra.Command {
 			if len(args) == 1 {
 				return runScript(cmd.Context(), a, o, lo, args[0], cmd.Flags().Changed, cmd.ErrOrStderr())
 			}
-			return train(cmd.Context(), a, o, cmd.ErrOrStderr())
+			return trainExample(cmd.Context(), a, o, cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -239,9 +239,9 @@ type trainRun struct {
 	history *historyWriter
 }
 
-// train runs o to completion or until ctx is cancelled; progress goes to
+// trainExample runs o to completion or until ctx is cancelled; progress goes to
 // errOut, logs to a's logger and the run's log.jsonl.
-func train(ctx context.Context, a *app, o runOptions, errOut io.Writer) (err error) {
+func trainExample(ctx context.Context, a *app, o runOptions, errOut io.Writer) (err error) {
 	spec := examples[o.example]
 	start := time.Now()
 	dir := o.runDir

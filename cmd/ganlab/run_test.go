@@ -235,7 +235,7 @@ func TestRunInterruptSavesEverything(t *testing.T) {
 			}
 		}}
 	var logs bytes.Buffer
-	err := train(ctx, quietApp(t, &logs), o, &logs)
+	err := trainExample(ctx, quietApp(t, &logs), o, &logs)
 	if err == nil || !strings.Contains(err.Error(), "interrupted") || !strings.Contains(err.Error(), "epoch 2 after 1 of 3 steps") || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("error %v", err)
 	}
@@ -257,7 +257,7 @@ func TestRunInterruptSavesEverything(t *testing.T) {
 	// Interrupted before its first step, a run still saves its weights.
 	dir0 := filepath.Join(t.TempDir(), "run0")
 	o.runDir, o.afterStep = dir0, nil
-	if err := train(ctx, quietApp(t, io.Discard), o, io.Discard); err == nil || !strings.Contains(err.Error(), "epoch 1 after 0 of 3 steps") {
+	if err := trainExample(ctx, quietApp(t, io.Discard), o, io.Discard); err == nil || !strings.Contains(err.Error(), "epoch 1 after 0 of 3 steps") {
 		t.Fatalf("error %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir0, generatorFile)); err != nil {
@@ -270,7 +270,7 @@ func TestRunIsReproducible(t *testing.T) {
 	weights := func(seed uint64) []byte {
 		dir := filepath.Join(t.TempDir(), "run")
 		o := runOptions{example: "mnist-dcgan", epochs: 1, stepsPerEpoch: 2, batchSize: 8, seed: seed, runDir: dir, data: "mnist"}
-		if err := train(context.Background(), quietApp(t, io.Discard), o, io.Discard); err != nil {
+		if err := trainExample(context.Background(), quietApp(t, io.Discard), o, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, generatorFile))

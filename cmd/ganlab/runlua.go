@@ -84,6 +84,7 @@ func runScript(ctx context.Context, a *app, o runOptions, lo luaOptions, script 
 		return fmt.Errorf("run %s: %w", script, err)
 	}
 	defer rt.Close()
+	rt.SetFitHooks(scriptFitHooks(dir, errOut, log))
 	if err := rt.RunFile(script); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("run %s stopped (%v); what the run wrote is in %s: %w", script, context.Cause(ctx), dir, err)
