@@ -36,6 +36,10 @@ const (
 	// × source rows entries of 32 bytes, 256 MiB), which only absurd aspect
 	// ratios with Crop "none" reach.
 	maxResizeTmp = 1 << 23
+	// maxDatasetFloats bounds the dataset tensor (32 GiB of float32), so a
+	// large folder at a large size is an error rather than an out-of-memory
+	// crash.
+	maxDatasetFloats = 1 << 33
 )
 
 // ImageFolderOptions sets how LoadImageFolder reads and shapes images.
@@ -67,7 +71,7 @@ func (o ImageFolderOptions) withDefaults() (ImageFolderOptions, error) {
 	if o.ImageSize[0] <= 0 || o.ImageSize[1] <= 0 {
 		return o, fmt.Errorf("image size %v, want positive (height, width)", o.ImageSize)
 	}
-	if o.ImageSize[0]*o.ImageSize[1] > DefaultMaxPixels {
+	if o.ImageSize[0] > DefaultMaxPixels/o.ImageSize[1] {
 		return o, fmt.Errorf("image size %v is over %d pixels", o.ImageSize, DefaultMaxPixels)
 	}
 	if o.Channels == 0 {
@@ -129,6 +133,10 @@ func LoadImageFolder(dir string, opts ImageFolderOptions) (*Dataset, error) {
 	}
 	h, w, c := o.ImageSize[0], o.ImageSize[1], o.Channels
 	per := h * w * c
+	if len(files) > maxDatasetFloats/per {
+		return fail(fmt.Errorf("%d images of %d×%d×%d need %.1f GB (over %d GB); use a smaller image size or fewer images",
+			len(files), h, w, c, float64(len(files))*float64(per)*4/1e9, maxDatasetFloats*4>>30))
+	}
 	pix := make([]float32, len(files)*per)
 	errs := make([]error, len(files))
 	var next atomic.Int64
