@@ -213,6 +213,7 @@ func newRunCmd(a *app) *cobra.Command {
 	f.StringArrayVar(&lo.sets, "set", nil, "key=value for the script's keras.config (repeatable)")
 	f.StringArrayVar(&lo.luaPaths, "lua-path", nil, "extra directory require may load from (repeatable)")
 	f.DurationVar(&lo.timeout, "timeout", 0, "stop the script after this long (0: no limit)")
+	f.StringVar(&lo.cpuprof, "cpuprofile", "", "write a CPU profile of a script's run to this file (go tool pprof)")
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type luaOptions struct {
 	sets     []string      // --set key=value for keras.config
 	luaPaths []string      // extra require roots
 	timeout  time.Duration // stop the script after this long; 0: never
+	cpuprof  string        // write a CPU profile of the run here
 }
 
 // runScript runs a Lua experiment: a run directory, run.json with the
@@ -78,6 +80,17 @@ func runScript(ctx context.Context, a *app, o runOptions, lo luaOptions, script 
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, lo.timeout)
 		defer cancel()
+	}
+	if lo.cpuprof != "" {
+		f, err := os.Create(lo.cpuprof)
+		if err != nil {
+			return fmt.Errorf("run: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("run: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rt, err := bindings.New(ctx, bindings.Options{Roots: roots, Seed: o.seed, Config: cfg, RunDir: dir, Log: log})
 	if err != nil {
