@@ -65,7 +65,9 @@ func TestLayersMatchCoreNN(t *testing.T) {
 		{"Conv2D strides same", `layers.Conv2D{4, {3, 3}, strides = {2, 2}, padding = "same"}`, []int{2, 7, 7, 3},
 			func() nn.Layer { return nn.NewConv2D(4, 3, nn.Strides(2), nn.Padding("same")) }},
 		{"Conv2D 3x2 valid no bias", `layers.Conv2D{2, {3, 2}, use_bias = false, activation = "relu"}`, []int{1, 5, 6, 2},
-			func() nn.Layer { return nn.NewConv2D(2, 3, nn.KernelSize(3, 2), nn.UseBias(false), nn.Activation("relu")) }},
+			func() nn.Layer {
+				return nn.NewConv2D(2, 3, nn.KernelSize(3, 2), nn.UseBias(false), nn.Activation("relu"))
+			}},
 		{"Conv2DTranspose", `layers.Conv2DTranspose{3, 4, strides = 2, padding = "same"}`, []int{2, 4, 4, 5},
 			func() nn.Layer { return nn.NewConv2DTranspose(3, 4, nn.Strides(2), nn.Padding("same")) }},
 		{"BatchNormalization", `layers.BatchNormalization{momentum = 0.9, epsilon = 1e-5}`, []int{4, 3, 3, 2},

@@ -11,6 +11,7 @@ import (
 	"github.com/ganlab/ganlab/core/autograd"
 	"github.com/ganlab/ganlab/core/data"
 	"github.com/ganlab/ganlab/core/nn"
+	"github.com/ganlab/ganlab/core/optim"
 	"github.com/ganlab/ganlab/core/tensor"
 	"github.com/ganlab/ganlab/core/train"
 	lua "github.com/yuin/gopher-lua"
@@ -50,8 +51,9 @@ type FitHooks struct {
 	// the log when Stdout is nil.
 	Progress func() train.Callback
 	// Callbacks returns callbacks added to every fit after the script's
-	// (the run directory's CSV history, checkpoints).
-	Callbacks func() []train.Callback
+	// (the run directory's CSV history, checkpoints), given the model fit
+	// trains.
+	Callbacks func(m *FitModel) []train.Callback
 	// RecordSteps keeps every step's logs in the History too.
 	RecordSteps bool
 }
@@ -65,8 +67,52 @@ func (rt *Runtime) SetFitHooks(h FitHooks) { rt.nnst().hooks = h }
 // timeout, Err wraps a *train.InterruptedError saying where training
 // stopped.
 type FitResult struct {
+	Model   *FitModel
 	History *train.History
 	Err     error
+}
+
+// FitModel is the model a fit trains, as Go sees it: what a checkpoint or
+// the final weights need.
+type FitModel struct {
+	// Name is the model's name (Sequential, functional) or class name
+	// (a subclass: "GAN").
+	Name string
+	// Value is the model's Lua value.
+	Value lua.LValue
+	// Parts are the layers and models among a subclassed model's fields,
+	// by field name ("generator", "discriminator"); a Sequential or
+	// functional model is its own only part, under its name.
+	Parts map[string]nn.Layer
+	// Optimizers are compile's optimizer ("optimizer") and the optimizers
+	// among the model's fields, by field name ("d_optimizer").
+	Optimizers map[string]optim.Optimizer
+}
+
+// fitModel describes self for the hooks.
+func (rt *Runtime) fitModel(self lua.LValue) *FitModel {
+	m := &FitModel{Name: rt.modelName(self), Value: self, Parts: map[string]nn.Layer{}, Optimizers: map[string]optim.Optimizer{}}
+	if u, ok := layerOf(self); ok {
+		m.Parts[u.l.Name()] = u.l
+		if o, err := rt.ToOptimizer(u.optimizer); err == nil {
+			m.Optimizers["optimizer"] = o
+		}
+		return m
+	}
+	if tb, ok := self.(*lua.LTable); ok {
+		tb.ForEach(func(k, v lua.LValue) {
+			name, ok := k.(lua.LString)
+			if !ok {
+				return
+			}
+			if u, ok := layerOf(v); ok {
+				m.Parts[string(name)] = u.l
+			} else if o, err := rt.ToOptimizer(v); err == nil {
+				m.Optimizers[string(name)] = o
+			}
+		})
+	}
+	return m
 }
 
 // LastFit returns the result of the last fit, nil before any.
@@ -141,8 +187,9 @@ func (rt *Runtime) modelFit(L *lua.LState) int {
 	} else if a.Has("callbacks") {
 		a.Fail("callbacks", "expected a list of callbacks")
 	}
+	fm := rt.fitModel(self)
 	if st.hooks.Callbacks != nil {
-		cbs = append(cbs, st.hooks.Callbacks()...)
+		cbs = append(cbs, st.hooks.Callbacks(fm)...)
 	}
 	var progress train.Callback
 	if verbose != 0 {
@@ -183,7 +230,7 @@ func (rt *Runtime) modelFit(L *lua.LState) int {
 	}
 	rt.setModelStop(self, false)
 	hist, err := tr.Fit(rt.ctx)
-	st.lastFit = &FitResult{History: hist, Err: err}
+	st.lastFit = &FitResult{Model: fm, History: hist, Err: err}
 	if err != nil {
 		if c, ok := progress.(interface{ Close() }); ok {
 			c.Close()

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -367,7 +369,7 @@ func TestFitInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close()
-	rt.SetFitHooks(FitHooks{Callbacks: func() []train.Callback {
+	rt.SetFitHooks(FitHooks{Callbacks: func(*FitModel) []train.Callback {
 		return []train.Callback{&train.LambdaCallback{TrainBatchEnd: func(b int, _ train.Logs) error {
 			if b == 2 {
 				cancel()
@@ -426,5 +428,50 @@ hist = model:fit(ds, {epochs = 5, verbose = 0})
 seen = table.concat(seen, ",")`)
 	if got := lua.LVAsString(rt.L.GetGlobal("seen")); got != "2:2:1,2:2:2,2:2:3" {
 		t.Errorf("batches seen %q", got)
+	}
+}
+
+// TestExperimentsRun runs each of the guide's experiments for one step on
+// MNIST: the layers, models, fit and callbacks they use work together, the
+// Lua GANMonitor writes its grid, and LastFit exposes G, D and their
+// optimizers to the program running the script.
+func TestExperimentsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on MNIST; skipped with -short")
+	}
+	for _, name := range []string{"dcgan", "wgan_gp", "conditional_gan"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			rt, err := New(context.Background(), Options{Seed: 1, RunDir: dir,
+				Roots:  []string{"../experiments", "../scripts"},
+				Config: map[string]any{"epochs": 1, "steps_per_epoch": 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Close()
+			if err := rt.RunFile("../experiments/" + name + ".lua"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "samples", "epoch_0001.png")); err != nil {
+				t.Errorf("no sample grid: %v", err)
+			}
+			r := rt.LastFit()
+			if r == nil || r.Err != nil || r.History == nil {
+				t.Fatalf("LastFit %+v", r)
+			}
+			if len(r.History.History["d_loss"]) != 1 && len(r.History.History["discriminator_loss"]) != 1 {
+				t.Errorf("history keys %v", r.History.Keys())
+			}
+			for _, part := range []string{"generator", "discriminator"} {
+				if r.Model.Parts[part] == nil {
+					t.Errorf("LastFit has no %s among %v", part, r.Model.Parts)
+				}
+			}
+			for _, o := range []string{"d_optimizer", "g_optimizer"} {
+				if r.Model.Optimizers[o] == nil || r.Model.Optimizers[o].Iterations() == 0 {
+					t.Errorf("optimizer %s missing or unused: %v", o, r.Model.Optimizers)
+				}
+			}
+		})
 	}
 }

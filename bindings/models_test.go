@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,22 +68,13 @@ print("shape", y.shape[1], y.shape[2], y.shape[3], y.shape[4])`)
 	for _, want := range []string{
 		`Model: "discriminator"`, "Total params: 74,625", `Model: "generator"`, "Total params: 1,339,905",
 		`Model: "mlp"`, "Total params: 106", "(None, 28, 28, 1)", "conv2d_transpose_1 (Conv2DTranspose)",
-		"counts\t" + itoa(dParams) + "\t" + itoa(gParams) + "\t" + itoa(mParams) + "\t8\tdense",
+		"counts\t" + strconv.Itoa(dParams) + "\t" + strconv.Itoa(gParams) + "\t" + strconv.Itoa(mParams) + "\t8\tdense",
 		"shape\t2\t28\t28\t1",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-}
-
-func itoa(n int) string {
-	s := ""
-	for n >= 10 {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-	}
-	return string(rune('0'+n)) + s
 }
 
 // TestSaveLoadWeights round-trips a model's weights through the run
