@@ -151,3 +151,23 @@ print(pcall(m.get_layer, m, "nope"))`)
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestCompileByName checks compile's string shortcuts and their errors,
+// and keras.Model's positional functional form.
+func TestCompileByName(t *testing.T) {
+	rt, out := newTestRuntime(t)
+	got := runLua(t, rt, out, `
+local keras = require("ganlab")
+local x = keras.Input{shape = {2}}
+local m = keras.Model(x, keras.layers.Dense{1}(x), {name = "lin"})
+m:compile{optimizer = "sgd", loss = "mse"}
+print(m.name, tostring(m.optimizer):sub(1, 3), m.loss.name, m.compiled)
+print(pcall(m.compile, m, {optimizer = "adamw"}))`)
+	lines := strings.Split(got, "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "lin\tSGD\t") || !strings.HasSuffix(lines[0], "\ttrue") {
+		t.Fatalf("got %q", got)
+	}
+	if !strings.Contains(lines[1], `unknown optimizer "adamw"`) || !strings.Contains(lines[1], "rmsprop") {
+		t.Errorf("unknown optimizer: %q", lines[1])
+	}
+}
