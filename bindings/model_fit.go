@@ -56,6 +56,11 @@ type FitHooks struct {
 	Callbacks func(m *FitModel) []train.Callback
 	// RecordSteps keeps every step's logs in the History too.
 	RecordSteps bool
+	// Instead, when set, replaces training: fit calls it with the model and
+	// the script's own callbacks (bound to the model) and returns an empty
+	// history. `ganlab sample` uses it to load a run's weights and let the
+	// script's image monitor draw them.
+	Instead func(m *FitModel, scriptCallbacks []train.Callback) error
 }
 
 // SetFitHooks sets the hooks of every later fit.
@@ -188,6 +193,13 @@ func (rt *Runtime) modelFit(L *lua.LState) int {
 		a.Fail("callbacks", "expected a list of callbacks")
 	}
 	fm := rt.fitModel(self)
+	if st.hooks.Instead != nil {
+		if err := st.hooks.Instead(fm, cbs); err != nil {
+			rt.Raise(L, err)
+		}
+		L.Push(historyTable(L, &train.History{History: map[string][]float64{}}))
+		return 1
+	}
 	if st.hooks.Callbacks != nil {
 		cbs = append(cbs, st.hooks.Callbacks(fm)...)
 	}

@@ -16,7 +16,8 @@ import (
 // epoch on MNIST (the smoke flags --epochs 1 --steps-per-epoch 1) and
 // checks the run directory it writes: run.json, log.jsonl, history.csv
 // with one row, the epoch's sample grid, loss curves and the weights of
-// the generator and discriminator.
+// the generator and discriminator; then that `ganlab sample` on the run
+// directory redraws the same grid.
 func TestExperimentsSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains each experiment for a step")
@@ -51,6 +52,18 @@ func TestExperimentsSmoke(t *testing.T) {
 			defer grid.Close()
 			if img, err := png.Decode(grid); err != nil || img.Bounds().Dx() < 28*8 {
 				t.Errorf("sample grid: %v (%v)", err, img.Bounds())
+			}
+			// ganlab sample redraws the run's last grid from its weights.
+			resampled := filepath.Join(t.TempDir(), "grid.png")
+			root = newRootCmd()
+			root.SetErr(&stderr)
+			root.SetArgs([]string{"sample", dir, "--out", resampled, "--log-format", "json"})
+			if err := root.ExecuteContext(context.Background()); err != nil {
+				t.Fatalf("sample: %v\n%s", err, stderr.String())
+			}
+			want, _ := os.ReadFile(filepath.Join(dir, "samples", "epoch_0001.png"))
+			if got, err := os.ReadFile(resampled); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("ganlab sample did not redraw samples/epoch_0001.png (err %v)", err)
 			}
 			for _, part := range []string{"generator", "discriminator"} {
 				f, err := safetensors.ReadFile(filepath.Join(dir, part+".safetensors"))

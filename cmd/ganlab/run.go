@@ -423,12 +423,20 @@ func newSampleCmd(a *app) *cobra.Command {
 		Short: "Write a grid of generator samples from saved weights",
 		Long: "Load generator weights (a run directory's generator.safetensors, or a file) into a fresh\n" +
 			"generator of the example and write a grid of its samples. With a run directory and no\n" +
-			"--seed/--example, run.json supplies them, so --n 64 reproduces the run's last sample grid.",
+			"--seed/--example, run.json supplies them, so --n 64 reproduces the run's last sample grid.\n" +
+			"A Lua script's run directory is sampled by running its script again with fit replaced by\n" +
+			"loading the saved weights and calling the script's callbacks once, so its image monitor\n" +
+			"redraws the last epoch's grid.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			if fi, err := os.Stat(path); err != nil {
 				return fmt.Errorf("sample: %w", err)
+			} else if ri, ok := readRunInfo(filepath.Join(path, runInfoFile)); fi.IsDir() && ok && ri.Script != "" {
+				if cmd.Flags().Changed("n") {
+					a.log.Warn().Msg("--n is ignored for a script's run: its image monitor decides the grid")
+				}
+				return sampleScript(cmd.Context(), a, path, ri, out)
 			} else if fi.IsDir() {
 				applyRunInfo(cmd, filepath.Join(path, runInfoFile), &example, &seed)
 				path = filepath.Join(path, generatorFile)
@@ -468,10 +476,18 @@ func newSampleCmd(a *app) *cobra.Command {
 
 // applyRunInfo fills example and seed from a run's run.json unless their
 // flags were given; a missing or unreadable run.json leaves them alone.
-func applyRunInfo(cmd *cobra.Command, path string, example *string, seed *uint64) {
-	var ri runInfo
+// readRunInfo reads a run.json; ok is false when there is none to read.
+func readRunInfo(path string) (ri runInfo, ok bool) {
 	b, err := os.ReadFile(path)
 	if err != nil || json.Unmarshal(b, &ri) != nil {
+		return ri, false
+	}
+	return ri, true
+}
+
+func applyRunInfo(cmd *cobra.Command, path string, example *string, seed *uint64) {
+	ri, ok := readRunInfo(path)
+	if !ok {
 		return
 	}
 	if !cmd.Flags().Changed("example") && ri.Example != "" {
