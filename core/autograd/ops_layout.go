@@ -125,16 +125,9 @@ func Stack(axis int, xs ...*Var) *Var {
 	return Concat(axis, parts...)
 }
 
-func normAxis(axis, rank int) int {
-	a := axis
-	if a < 0 {
-		a += rank
-	}
-	if a < 0 || a >= rank {
-		panic(&tensor.Error{Op: "axis", Msg: "axis out of range"})
-	}
-	return a
-}
+// normAxis maps a possibly negative axis into [0, rank), with the
+// tensor package's error naming the axis and the rank.
+func normAxis(axis, rank int) int { return tensor.NormAxes("axis", []int{axis}, rank)[0] }
 
 // MatMul returns op(a)·op(b) (last two axes; leading axes are a batch).
 func MatMul(a, b *Var, transA, transB bool) *Var {

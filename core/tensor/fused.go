@@ -54,12 +54,22 @@ func b2i(b bool) int {
 
 // SigmoidGrad returns g·y·(1-y) for y = sigmoid(x).
 func SigmoidGrad(g, y *Tensor) *Tensor {
-	checkSame("sigmoid_grad", g, y)
+	return outputGrad("sigmoid_grad", g, y, sigmoidGradKernel[float32], sigmoidGradKernel[float64])
+}
+
+// TanhGrad returns g·(1-y²) for y = tanh(x).
+func TanhGrad(g, y *Tensor) *Tensor {
+	return outputGrad("tanh_grad", g, y, tanhGradKernel[float32], tanhGradKernel[float64])
+}
+
+// outputGrad runs a gradient kernel written in terms of an op's output y.
+func outputGrad(op string, g, y *Tensor, k32 func(dst, g, y []float32), k64 func(dst, g, y []float64)) *Tensor {
+	checkSame(op, g, y)
 	out := New(y.dtype, y.shape...)
 	if y.dtype == Float32 {
-		sigmoidGradKernel(out.f32, g.f32, y.f32)
+		k32(out.f32, g.f32, y.f32)
 	} else {
-		sigmoidGradKernel(out.f64, g.f64, y.f64)
+		k64(out.f64, g.f64, y.f64)
 	}
 	return out
 }
@@ -71,18 +81,6 @@ func sigmoidGradKernel[T Float](dst, g, y []T) {
 			dst[i] = g[i] * y[i] * (1 - y[i])
 		}
 	})
-}
-
-// TanhGrad returns g·(1-y²) for y = tanh(x).
-func TanhGrad(g, y *Tensor) *Tensor {
-	checkSame("tanh_grad", g, y)
-	out := New(y.dtype, y.shape...)
-	if y.dtype == Float32 {
-		tanhGradKernel(out.f32, g.f32, y.f32)
-	} else {
-		tanhGradKernel(out.f64, g.f64, y.f64)
-	}
-	return out
 }
 
 func tanhGradKernel[T Float](dst, g, y []T) {
