@@ -69,11 +69,11 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 		if v.node == nil || (stop != nil && stop(v)) {
 			continue
 		}
+		need := make([]bool, len(v.node.inputs))
+		for j, in := range v.node.inputs {
+			need[j] = in.requiresGrad && leads[in]
+		}
 		if !createGraph && v.node.fast != nil {
-			need := make([]bool, len(v.node.inputs))
-			for j, in := range v.node.inputs {
-				need[j] = in.requiresGrad && leads[in]
-			}
 			ts := v.node.fast(g.Value, need)
 			for j, in := range v.node.inputs {
 				if in.requiresGrad && ts[j] != nil {
@@ -82,7 +82,12 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 			}
 			continue
 		}
-		ins := v.node.backward(g)
+		var ins []*Var
+		if v.node.backwardNeed != nil {
+			ins = v.node.backwardNeed(g, need)
+		} else {
+			ins = v.node.backward(g)
+		}
 		for j, in := range v.node.inputs {
 			if in.requiresGrad && ins[j] != nil {
 				accumulate(grads, in, ins[j])

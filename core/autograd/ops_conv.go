@@ -11,10 +11,10 @@ import "github.com/ganlab/ganlab/core/tensor"
 // Keras's Conv2D without bias.
 func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
 	xs, ks := x.Shape(), k.Shape()
-	return recordFast("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var) []*Var {
+	return recordNeed("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var, need []bool) []*Var {
 		return []*Var{
-			ifGrad(x, func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
-			ifGrad(k, func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
+			ifNeedVar(need[0], func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
+			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
 		}
 	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
@@ -41,10 +41,10 @@ func Conv2DTranspose(x, k *Var, p tensor.Conv2DParams, outH, outW int) *Var {
 // <gg, BPI(g, k)> = <Conv2D(gg, k), g>, which gives both gradients.
 func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
 	ks := k.Shape()
-	return recordFast("conv2d_backprop_input", tensor.Conv2DBackpropInput(g.Value, k.Value, inShape, p), func(gg *Var) []*Var {
+	return recordNeed("conv2d_backprop_input", tensor.Conv2DBackpropInput(g.Value, k.Value, inShape, p), func(gg *Var, need []bool) []*Var {
 		return []*Var{
-			ifGrad(g, func() *Var { return Conv2D(gg, k, p) }),
-			ifGrad(k, func() *Var { return conv2dBackpropFilter(gg, g, ks, p) }),
+			ifNeedVar(need[0], func() *Var { return Conv2D(gg, k, p) }),
+			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(gg, g, ks, p) }),
 		}
 	}, func(gg *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
@@ -58,10 +58,10 @@ func conv2dBackpropInput(g, k *Var, inShape []int, p tensor.Conv2DParams) *Var {
 // <gk, BPF(x, g)> = <Conv2D(x, gk), g>, which gives both gradients.
 func conv2dBackpropFilter(x, g *Var, kShape []int, p tensor.Conv2DParams) *Var {
 	xs := x.Shape()
-	return recordFast("conv2d_backprop_filter", tensor.Conv2DBackpropFilter(x.Value, g.Value, kShape, p), func(gk *Var) []*Var {
+	return recordNeed("conv2d_backprop_filter", tensor.Conv2DBackpropFilter(x.Value, g.Value, kShape, p), func(gk *Var, need []bool) []*Var {
 		return []*Var{
-			ifGrad(x, func() *Var { return conv2dBackpropInput(g, gk, xs, p) }),
-			ifGrad(g, func() *Var { return Conv2D(x, gk, p) }),
+			ifNeedVar(need[0], func() *Var { return conv2dBackpropInput(g, gk, xs, p) }),
+			ifNeedVar(need[1], func() *Var { return Conv2D(x, gk, p) }),
 		}
 	}, func(gk *tensor.Tensor, need []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{
@@ -71,16 +71,17 @@ func conv2dBackpropFilter(x, g *Var, kShape []int, p tensor.Conv2DParams) *Var {
 	}, x, g)
 }
 
-// ifGrad computes a gradient only for an input that needs one: a conv's
-// input gradient costs as much as the conv, and images need none.
-func ifGrad(v *Var, f func() *Var) *Var {
-	if !v.requiresGrad {
+// ifNeedVar computes a gradient only for an input that needs one: a conv's
+// input gradient costs as much as the conv, images need none, and a
+// gradient penalty's first pass needs no weight gradients.
+func ifNeedVar(need bool, f func() *Var) *Var {
+	if !need {
 		return nil
 	}
 	return f()
 }
 
-// ifNeed is ifGrad for tensor-level rules.
+// ifNeed is ifNeedVar for tensor-level rules.
 func ifNeed(need bool, f func() *tensor.Tensor) *tensor.Tensor {
 	if !need {
 		return nil

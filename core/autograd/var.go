@@ -25,6 +25,11 @@ type node struct {
 	op       string
 	inputs   []*Var
 	backward func(g *Var) []*Var
+	// backwardNeed, when set, is backward restricted to the inputs whose
+	// need entry is true (nil for the others). Ops whose input gradients
+	// cost a convolution each use it, so that the differentiable pass of a
+	// gradient penalty does not pay for weight gradients nobody asked for.
+	backwardNeed needRule
 	// fast, when set, computes the same input gradients on plain tensors,
 	// only for the inputs whose need entry is true. First-order passes
 	// (createGraph false) use it: no record is built and fused kernels can
@@ -107,6 +112,25 @@ func recordFast(op string, value *tensor.Tensor, backward func(g *Var) []*Var, f
 	out := record(op, value, backward, inputs...)
 	if out.node != nil {
 		out.node.fast = fast
+	}
+	return out
+}
+
+// needRule is a differentiable rule that computes only the gradients of
+// the inputs i with need[i] true, nil for the others.
+type needRule func(g *Var, need []bool) []*Var
+
+// recordNeed is recordFast with a differentiable rule that honours need.
+func recordNeed(op string, value *tensor.Tensor, backward needRule, fast fastRule, inputs ...*Var) *Var {
+	out := recordFast(op, value, func(g *Var) []*Var {
+		need := make([]bool, len(inputs))
+		for i, in := range inputs {
+			need[i] = in.requiresGrad
+		}
+		return backward(g, need)
+	}, fast, inputs...)
+	if out.node != nil {
+		out.node.backwardNeed = backward
 	}
 	return out
 }

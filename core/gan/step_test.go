@@ -143,3 +143,26 @@ func BenchmarkMNISTDCGANStep(b *testing.B) {
 	}
 	b.ReportMetric(11.349*float64(b.N)/b.Elapsed().Seconds(), "GFLOP/s")
 }
+
+// BenchmarkWGANGPIteration is the wgan-gp workload of shared/bench: 5 critic
+// steps with the gradient penalty and one generator step, batch 64 (60.9
+// GFLOP per iteration by its conventions).
+func BenchmarkWGANGPIteration(b *testing.B) {
+	g := MNISTGenerator(100)
+	d := MNISTDiscriminator(0)
+	g.SetSeed(1)
+	d.SetSeed(2)
+	s := &WGANGP{G: g, D: d, OptG: adam(b, 2e-4, 0.5, 0.9), OptD: adam(b, 2e-4, 0.5, 0.9),
+		Latent: 100, NCritic: 5, GPWeight: 10, RNG: tensor.NewRNG(1, 1), DType: tensor.Float32}
+	real := tensor.NewRNG(3, 0).Uniform(tensor.Float32, -1, 1, 64, 28, 28, 1)
+	next := func() (*tensor.Tensor, error) { return real, nil }
+	if _, _, err := s.Iteration(next); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := s.Iteration(next); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(60.9*float64(b.N)/b.Elapsed().Seconds(), "GFLOP/s")
+}
