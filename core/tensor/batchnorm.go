@@ -26,24 +26,52 @@ func BatchNormStats(x *Tensor) (mean, variance []float64) {
 }
 
 func statsKernel[T Float](x []T, rows, c int, mean, variance []float64) {
-	for r := 0; r < rows; r++ {
-		row := x[r*c : r*c+c]
-		for j, v := range row {
-			mean[j] += float64(v)
+	channelSums(rows, c, 1, mean, func(lo, hi int, acc []float64) {
+		for r := lo; r < hi; r++ {
+			for j, v := range x[r*c : r*c+c] {
+				acc[j] += float64(v)
+			}
 		}
-	}
+	})
 	for j := range mean {
 		mean[j] /= float64(rows)
 	}
-	for r := 0; r < rows; r++ {
-		row := x[r*c : r*c+c]
-		for j, v := range row {
-			d := float64(v) - mean[j]
-			variance[j] += d * d
+	channelSums(rows, c, 1, variance, func(lo, hi int, acc []float64) {
+		for r := lo; r < hi; r++ {
+			for j, v := range x[r*c : r*c+c] {
+				d := float64(v) - mean[j]
+				acc[j] += d * d
+			}
 		}
-	}
+	})
 	for j := range variance {
 		variance[j] /= float64(rows)
+	}
+}
+
+// channelSums adds per-channel sums over rows × c data into out (k·c
+// values: k accumulators of c channels each). fold adds rows [lo, hi) into
+// acc (same layout as out). Rows are cut into blocks of a fixed size and
+// the blocks' partial sums are added in block order, so the result is the
+// same however many goroutines fold the blocks.
+func channelSums(rows, c, k int, out []float64, fold func(lo, hi int, acc []float64)) {
+	blockRows := max(1, sumBlock/max(c, 1))
+	nb := (rows + blockRows - 1) / blockRows
+	if nb <= 1 {
+		fold(0, rows, out)
+		return
+	}
+	w := k * c
+	partial := make([]float64, nb*w)
+	parallelFor(nb, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			fold(b*blockRows, min(rows, (b+1)*blockRows), partial[b*w:(b+1)*w])
+		}
+	})
+	for b := range nb {
+		for j, v := range partial[b*w : (b+1)*w] {
+			out[j] += v
+		}
 	}
 }
 
@@ -98,13 +126,21 @@ func BatchNormGrad(g, x *Tensor, mean, variance, gamma []float64, eps float64) (
 }
 
 func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamma, dbeta []float64) {
-	for r := 0; r < rows; r++ {
-		gr, xr := g[r*c:r*c+c], x[r*c:r*c+c]
-		for j := range gr {
-			gv := float64(gr[j])
-			dbeta[j] += gv
-			dgamma[j] += gv * (float64(xr[j]) - mean[j]) * invstd[j]
+	sums := make([]float64, 2*c) // Σg, then Σg·(x−μ)
+	channelSums(rows, c, 2, sums, func(lo, hi int, acc []float64) {
+		sg, sgx := acc[:c], acc[c:2*c]
+		for r := lo; r < hi; r++ {
+			gr, xr := g[r*c:r*c+c], x[r*c:r*c+c]
+			for j := range gr {
+				gv := float64(gr[j])
+				sg[j] += gv
+				sgx[j] += gv * (float64(xr[j]) - mean[j])
+			}
 		}
+	})
+	for j := range c {
+		dbeta[j] = sums[j]
+		dgamma[j] = sums[c+j] * invstd[j]
 	}
 	n := float64(rows)
 	scale := make([]T, c)
