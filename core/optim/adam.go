@@ -90,7 +90,28 @@ func (r adamRule) update(s step, p, g *tensor.Tensor, slots []*tensor.Tensor) {
 		newPrep[float64](s), alpha, r.Beta1, r.Beta2, r.Epsilon)
 }
 
+// adamGrain is the parameter count below which an update stays on the
+// calling goroutine.
+const adamGrain = 1 << 15
+
+// adamKernel applies one Adam update elementwise; every element is
+// independent, so large tensors are cut across the cores with results
+// identical to a serial loop.
 func adamKernel[T tensor.Float](p, g, m, v, vhat []T, pr gradPrep[T], alpha, b1, b2, eps T) {
+	if len(p) < 2*adamGrain { // no closure, so small updates allocate nothing
+		adamRange(p, g, m, v, vhat, pr, alpha, b1, b2, eps)
+		return
+	}
+	tensor.ParallelFor(len(p), adamGrain, func(lo, hi int) {
+		var vh []T
+		if vhat != nil {
+			vh = vhat[lo:hi]
+		}
+		adamRange(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], vh, pr, alpha, b1, b2, eps)
+	})
+}
+
+func adamRange[T tensor.Float](p, g, m, v, vhat []T, pr gradPrep[T], alpha, b1, b2, eps T) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		gi := pr.at(g[i])

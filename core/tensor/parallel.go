@@ -64,3 +64,11 @@ func parallelElems(n int, fn func(lo, hi int)) { parallelFor(n, parGrain, fn) }
 
 // grainFor returns how many items of size per elements make a grain.
 func grainFor(per int) int { return max(1, parGrain/max(per, 1)) }
+
+// ParallelFor calls fn over contiguous pieces [lo, hi) covering [0, n),
+// spread over up to GOMAXPROCS goroutines with at least minChunk items
+// each, and returns when all are done; a panic in any piece is re-raised
+// on the caller. fn must only write state that no other piece writes.
+// Packages above the tensor engine (optimizers, metrics) use it for their
+// own elementwise loops.
+func ParallelFor(n, minChunk int, fn func(lo, hi int)) { parallelFor(n, minChunk, fn) }
