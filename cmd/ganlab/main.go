@@ -11,6 +11,7 @@ import (
 )
 
 func main() {
+	reexecForRuntime()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "ganlab:", err)
 		os.Exit(1)
