@@ -103,7 +103,7 @@ type kernel[T float] struct {
 }
 
 // maxTile bounds mr*nr over all kernels; it sizes the edge tile.
-const maxTile = 6 * 16
+const maxTile = 6 * 32
 
 // minParallelWork is the m*n*k product below which a call stays on the
 // calling goroutine: ~0.5 MFLOP takes ~10µs on one core, comparable to the

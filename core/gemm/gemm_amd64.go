@@ -17,9 +17,18 @@ var dgemmAVX2Kernel = kernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, f
 // The configurations used by Sgemm and Dgemm, chosen once at package
 // initialisation from CPUID and never modified afterwards.
 var (
-	sgemmKernel = pick(sgemmAVX2Kernel, sgemmGenericKernel)
+	sgemmKernel = pickSgemm()
 	dgemmKernel = pick(dgemmAVX2Kernel, dgemmGenericKernel)
 )
+
+// pickSgemm prefers the AVX-512 kernel, which does twice the work per
+// instruction, where the CPU has it.
+func pickSgemm() kernel[float32] {
+	if haveAVX512() {
+		return sgemmAVX512Kernel
+	}
+	return pick(sgemmAVX2Kernel, sgemmGenericKernel)
+}
 
 func pick[T float](asm, generic kernel[T]) kernel[T] {
 	if haveAVX2FMA() {
@@ -34,8 +43,11 @@ func asmKernels() (map[string]*kernel[float32], map[string]*kernel[float64]) {
 	if !haveAVX2FMA() {
 		return nil, nil
 	}
-	return map[string]*kernel[float32]{"avx2_6x16": &sgemmAVX2Kernel},
-		map[string]*kernel[float64]{"avx2_6x8": &dgemmAVX2Kernel}
+	k32 := map[string]*kernel[float32]{"avx2_6x16": &sgemmAVX2Kernel}
+	if haveAVX512() {
+		k32["avx512_6x32"] = &sgemmAVX512Kernel
+	}
+	return k32, map[string]*kernel[float64]{"avx2_6x8": &dgemmAVX2Kernel}
 }
 
 // sgemmKernel6x16 adapts the assembly kernel to the driver's slice-based

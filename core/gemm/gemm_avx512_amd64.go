@@ -1,0 +1,33 @@
+//go:build !noasm
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// sgemmAVX512Kernel is the float32 configuration for CPUs with AVX-512F
+// (Intel since Skylake-SP, AMD since Zen 4): the AVX2 kernel's 6-row
+// panels with 32 columns per tile. Blocking: a 256×32 B panel is 32 KiB,
+// inside a 48 KiB L1d next to the A panel; a 144×256 A block is 144 KiB of
+// L2; a 256×4096 B block is 4 MiB of L3 per goroutine.
+var sgemmAVX512Kernel = kernel[float32]{mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, packA6: packA6, packAT6: packAT6}
+
+// haveAVX512 reports whether the CPU has AVX-512F and the operating system
+// saves the ZMM and opmask state (x/sys/cpu checks XCR0).
+func haveAVX512() bool { return cpu.X86.HasAVX512F && haveAVX2FMA() }
+
+// sgemmKernel6x32 adapts the AVX-512 assembly kernel to the driver's
+// slice-based signature; the re-slicing is its bounds check (see
+// sgemmKernel6x16).
+func sgemmKernel6x32(kc int, alpha float32, a, b []float32, beta float32, c []float32, ldc int) {
+	a = a[:6*kc]
+	b = b[:32*kc]
+	c = c[:5*ldc+32]
+	sgemmKernel6x32AVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmKernel6x32AVX512 computes C[0:6,0:32] = alpha*A*B + beta*C, where A
+// is a packed 6×kc panel, B a packed kc×32 panel and C has row stride ldc
+// (in elements). kc must be ≥ 1. When beta == 0, C is not read.
+//
+//go:noescape
+func sgemmKernel6x32AVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)

@@ -1,0 +1,146 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// The AVX-512 float32 micro-kernel: the 6×16 AVX2 kernel's register plan
+// with ZMM registers, so each row of the tile is 32 floats (two ZMM).
+// Z4..Z15 hold the 6×32 tile of C, Z0/Z1 the B row of one k step, Z2/Z3
+// alternate as the broadcast register so consecutive rows do not serialise
+// on it. 12 FMAs per 8 loads keep the two FMA ports busier than the loads.
+#define ZKSTEP \
+	VMOVUPS      (DI), Z0; \
+	VMOVUPS      64(DI), Z1; \
+	VBROADCASTSS (SI), Z2; \
+	VFMADD231PS  Z0, Z2, Z4; \
+	VFMADD231PS  Z1, Z2, Z5; \
+	VBROADCASTSS 4(SI), Z3; \
+	VFMADD231PS  Z0, Z3, Z6; \
+	VFMADD231PS  Z1, Z3, Z7; \
+	VBROADCASTSS 8(SI), Z2; \
+	VFMADD231PS  Z0, Z2, Z8; \
+	VFMADD231PS  Z1, Z2, Z9; \
+	VBROADCASTSS 12(SI), Z3; \
+	VFMADD231PS  Z0, Z3, Z10; \
+	VFMADD231PS  Z1, Z3, Z11; \
+	VBROADCASTSS 16(SI), Z2; \
+	VFMADD231PS  Z0, Z2, Z12; \
+	VFMADD231PS  Z1, Z2, Z13; \
+	VBROADCASTSS 20(SI), Z3; \
+	VFMADD231PS  Z0, Z3, Z14; \
+	VFMADD231PS  Z1, Z3, Z15; \
+	ADDQ         $24, SI; \
+	ADDQ         $128, DI
+
+// Store one row pair of accumulators to C at DX (beta == 0), advance a row.
+#define ZSTORE_ROW(r0, r1) \
+	VMOVUPS r0, (DX); \
+	VMOVUPS r1, 64(DX); \
+	ADDQ    R8, DX
+
+// C = acc + beta*C for one row (Z1 holds beta), advance a row.
+#define ZUPDATE_ROW(r0, r1) \
+	VFMADD231PS (DX), Z1, r0; \
+	VFMADD231PS 64(DX), Z1, r1; \
+	VMOVUPS     r0, (DX); \
+	VMOVUPS     r1, 64(DX); \
+	ADDQ        R8, DX
+
+// Prefetch the first and last cache line of one 128-byte row of C.
+#define ZPREFETCH_ROW \
+	PREFETCHT0 (R9); \
+	PREFETCHT0 124(R9); \
+	ADDQ       R8, R9
+
+// func sgemmKernel6x32AVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8 // row stride in bytes
+
+	// Touch the C tile early so its lines arrive while we compute.
+	MOVQ DX, R9
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   tail
+
+loop4:
+	ZKSTEP
+	ZKSTEP
+	ZKSTEP
+	ZKSTEP
+	DECQ BX
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   done
+
+loop1:
+	ZKSTEP
+	DECQ CX
+	JNZ  loop1
+
+done:
+	VBROADCASTSS alpha+40(FP), Z0
+	VMULPS       Z0, Z4, Z4
+	VMULPS       Z0, Z5, Z5
+	VMULPS       Z0, Z6, Z6
+	VMULPS       Z0, Z7, Z7
+	VMULPS       Z0, Z8, Z8
+	VMULPS       Z0, Z9, Z9
+	VMULPS       Z0, Z10, Z10
+	VMULPS       Z0, Z11, Z11
+	VMULPS       Z0, Z12, Z12
+	VMULPS       Z0, Z13, Z13
+	VMULPS       Z0, Z14, Z14
+	VMULPS       Z0, Z15, Z15
+
+	// beta == 0 (and not NaN) means overwrite: never read C.
+	VMOVSS   beta+44(FP), X1
+	VXORPS   X2, X2, X2
+	VUCOMISS X2, X1
+	JNE      update
+	JPS      update
+
+	ZSTORE_ROW(Z4, Z5)
+	ZSTORE_ROW(Z6, Z7)
+	ZSTORE_ROW(Z8, Z9)
+	ZSTORE_ROW(Z10, Z11)
+	ZSTORE_ROW(Z12, Z13)
+	ZSTORE_ROW(Z14, Z15)
+	VZEROUPPER
+	RET
+
+update:
+	VBROADCASTSS beta+44(FP), Z1
+	ZUPDATE_ROW(Z4, Z5)
+	ZUPDATE_ROW(Z6, Z7)
+	ZUPDATE_ROW(Z8, Z9)
+	ZUPDATE_ROW(Z10, Z11)
+	ZUPDATE_ROW(Z12, Z13)
+	ZUPDATE_ROW(Z14, Z15)
+	VZEROUPPER
+	RET
