@@ -217,6 +217,10 @@ func convForward[T Float](g *convGeom, x, k, y []T) {
 		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
 		return
 	}
+	if nt := convBatchWorkers(g); nt > 1 {
+		convForwardBatch(g, x, k, y, nt)
+		return
+	}
 	cb := chunkImages[T](g)
 	buf := getConvBuf[T](cb * P * K)
 	defer putConvBuf(buf)
@@ -239,6 +243,10 @@ func convBackInput[T Float](geo *convGeom, g, k, dx []T) {
 	}
 	if geo.pointwise() {
 		gemmT(false, true, geo.n*P, K, geo.cout, g, geo.cout, k, geo.cout, 0, dx, K)
+		return
+	}
+	if nt := convBatchWorkers(geo); nt > 1 {
+		convBackInputBatch(geo, g, k, dx, nt)
 		return
 	}
 	cb := chunkImages[T](geo)

@@ -1,0 +1,133 @@
+package gemm
+
+import "fmt"
+
+// PackedB is op(B) packed once into the micro-kernel's panel layout, for
+// many products that share it: a convolution multiplies its kernel by
+// every chunk of im2col rows, and packing the kernel once instead of once
+// per chunk keeps that cost off each chunk. A PackedB is read-only after
+// packing and safe to share between goroutines.
+type PackedB[T float] struct {
+	kn           *kernel[T]
+	k, n         int
+	kcMax, ncMax int
+	data         []T
+	off          []int // start of block (jc, pc) in data, in the driver's loop order
+}
+
+// K returns the inner dimension of the packed op(B) (its rows).
+func (p *PackedB[T]) K() int { return p.k }
+
+// N returns the number of columns of the packed op(B).
+func (p *PackedB[T]) N() int { return p.n }
+
+// PackSgemmB packs op(B), k×n (B stored n×k when transB, with row stride
+// ldb), for SgemmPacked. Arguments are checked as Sgemm checks them.
+func PackSgemmB(transB bool, k, n int, b []float32, ldb int) *PackedB[float32] {
+	return packWhole(&sgemmKernel, "PackSgemmB", transB, k, n, b, ldb)
+}
+
+// PackDgemmB is PackSgemmB for float64.
+func PackDgemmB(transB bool, k, n int, b []float64, ldb int) *PackedB[float64] {
+	return packWhole(&dgemmKernel, "PackDgemmB", transB, k, n, b, ldb)
+}
+
+// SgemmPacked computes C = alpha·op(A)·B + beta·C with B packed by
+// PackSgemmB, on the calling goroutine alone: callers that already run one
+// product per core (a convolution splitting its batch over the cores) use
+// it so that each product's operands and result stay in the cache of the
+// core that made them and will read them. Each element of C comes out
+// bitwise equal to Sgemm's for the same operands; semantics of alpha,
+// beta and m == 0 are Sgemm's.
+func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, b *PackedB[float32], beta float32, c []float32, ldc int) {
+	gemmPacked("SgemmPacked", transA, m, alpha, a, lda, b, beta, c, ldc)
+}
+
+// DgemmPacked is SgemmPacked for float64.
+func DgemmPacked(transA bool, m int, alpha float64, a []float64, lda int, b *PackedB[float64], beta float64, c []float64, ldc int) {
+	gemmPacked("DgemmPacked", transA, m, alpha, a, lda, b, beta, c, ldc)
+}
+
+// packWhole packs every (jc, pc) block of op(B) in the order gemmPacked
+// visits them, with the block sizes gemmSerial would use.
+func packWhole[T float](kn *kernel[T], fn string, transB bool, k, n int, b []T, ldb int) *PackedB[T] {
+	if k < 0 || n < 0 {
+		panic(fmt.Sprintf("gemm: %s: k = %d, n = %d, want ≥ 0", fn, k, n))
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMat(fn, "b", "ldb", br, bc, len(b), ldb)
+	p := &PackedB[T]{kn: kn, k: k, n: n}
+	if k == 0 || n == 0 {
+		return p
+	}
+	p.kcMax = blockSize(k, kn.kc, 1)
+	p.ncMax = blockSize(n, kn.nc, kn.nr)
+	size := 0
+	for jc := 0; jc < n; jc += p.ncMax {
+		nc := min(p.ncMax, n-jc)
+		panels := (nc + kn.nr - 1) / kn.nr
+		for pc := 0; pc < k; pc += p.kcMax {
+			p.off = append(p.off, size)
+			size += panels * kn.nr * min(p.kcMax, k-pc)
+		}
+	}
+	p.data = make([]T, size)
+	i := 0
+	for jc := 0; jc < n; jc += p.ncMax {
+		nc := min(p.ncMax, n-jc)
+		for pc := 0; pc < k; pc += p.kcMax {
+			packB(transB, min(p.kcMax, k-pc), nc, kn.nr, b, ldb, pc, jc, p.data[p.off[i]:])
+			i++
+		}
+	}
+	return p
+}
+
+// gemmPacked is gemmSerial with op(B) already packed: the same loop order
+// and block sizes, so the same sums in the same order.
+func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int, pb *PackedB[T], beta T, c []T, ldc int) {
+	if m < 0 {
+		panic(fmt.Sprintf("gemm: %s: m = %d < 0", fn, m))
+	}
+	k, n := pb.k, pb.n
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	checkMat(fn, "a", "lda", ar, ac, len(a), lda)
+	checkMat(fn, "c", "ldc", m, n, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	kn := pb.kn
+	mcMax := blockSize(m, kn.mc, kn.mr)
+	buf := getBuf[T](mcMax*pb.kcMax + maxTile)
+	ap := (*buf)[:mcMax*pb.kcMax]
+	tmp := (*buf)[mcMax*pb.kcMax:]
+	i := 0
+	for jc := 0; jc < n; jc += pb.ncMax {
+		nc := min(pb.ncMax, n-jc)
+		for pc := 0; pc < k; pc += pb.kcMax {
+			kc := min(pb.kcMax, k-pc)
+			betaSlab := beta
+			if pc > 0 {
+				betaSlab = 1
+			}
+			bp := pb.data[pb.off[i]:]
+			i++
+			for ic := 0; ic < m; ic += mcMax {
+				mc := min(mcMax, m-ic)
+				packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
+				macroKernel(kn, mc, nc, kc, alpha, ap, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+			}
+		}
+	}
+	putBuf(buf)
+}
