@@ -165,7 +165,9 @@ func MatMul(a, b *Var, transA, transB bool) *Var {
 }
 
 // Dropout zeroes each element with probability rate and scales the rest by
-// 1/(1-rate), drawing the mask from rng.
+// 1/(1-rate), drawing the mask's seed from rng. The mask is never stored:
+// forward and first-order backward regenerate it from the seed while they
+// multiply; the differentiable rule materialises it for higher orders.
 func Dropout(x *Var, rate float64, rng *tensor.RNG) *Var {
 	if rate <= 0 {
 		return x
@@ -173,5 +175,10 @@ func Dropout(x *Var, rate float64, rng *tensor.RNG) *Var {
 	if rate >= 1 {
 		panic(&tensor.Error{Op: "dropout", Msg: "rate must be < 1"})
 	}
-	return Mul(x, Const(tensor.DropoutMask(rng, x.DType(), rate, x.Shape()...)))
+	seed := tensor.DropoutSeed(rng)
+	return recordFast("dropout", tensor.DropoutApply(x.Value, seed, rate), func(g *Var) []*Var {
+		return []*Var{Mul(g, Const(tensor.DropoutMaskFromSeed(seed, x.DType(), rate, x.Shape()...)))}
+	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.DropoutApply(g, seed, rate)}
+	}, x)
 }

@@ -68,6 +68,7 @@ func TestFirstOrder(t *testing.T) {
 		{"matmul_tt_batched", func(x []*Var) *Var { return sumW(MatMul(x[0], x[1], true, true)) }, []*tensor.Tensor{randT(rng, 2, 4, 3), randT(rng, 2, 5, 4)}},
 		{"broadcast_to", func(x []*Var) *Var { return sumW(BroadcastTo(x[0], 2, 3, 4)) }, []*tensor.Tensor{randT(rng, 3, 1)}},
 		{"gather", func(x []*Var) *Var { return sumW(Gather(x[0], []int{0, 3, 3, 5}, 2, 2)) }, []*tensor.Tensor{randT(rng, 6)}},
+		{"dropout", func(x []*Var) *Var { return sumW(Dropout(x[0], 0.4, tensor.NewRNG(7, 0))) }, []*tensor.Tensor{randT(rng, 3, 7)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,6 +117,7 @@ func TestSecondOrder(t *testing.T) {
 		{"pad_reflect_tanh", func(x *Var) *Var { return Tanh(Pad(x, []int{1, 1}, []int{1, 2}, tensor.PadReflect)) }, randT(rng, 3, 4)},
 		{"concat_sigmoid", func(x *Var) *Var { return Sigmoid(Concat(0, x, Square(x))) }, randT(rng, 3, 4)},
 		{"sum_sqrt", func(x *Var) *Var { return Sqrt(AddScalar(Sum(Square(x), []int{1}, false), 1)) }, randT(rng, 3, 4)},
+		{"dropout_tanh", func(x *Var) *Var { return Tanh(Dropout(Square(x), 0.5, tensor.NewRNG(7, 0))) }, randT(rng, 3, 4)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
