@@ -24,6 +24,27 @@ func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
 	}, x, k)
 }
 
+// Conv2DBias returns Conv2D(x, k) + b with b (cout) broadcast over the
+// pixels, as one op: the bias is added while each chunk of the output is
+// in cache and no second activation-sized tensor is made (Keras's Conv2D
+// with use_bias). Its gradients are the conv's plus the channel sums of g.
+func Conv2DBias(x, k, b *Var, p tensor.Conv2DParams) *Var {
+	xs, ks, bs := x.Shape(), k.Shape(), b.Shape()
+	return recordNeed("conv2d_bias", tensor.Conv2DBias(x.Value, k.Value, b.Value, p), func(g *Var, need []bool) []*Var {
+		return []*Var{
+			ifNeedVar(need[0], func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
+			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
+			ifNeedVar(need[2], func() *Var { return SumTo(g, bs...) }),
+		}
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{
+			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
+			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
+			ifNeed(need[2], func() *tensor.Tensor { return tensor.SumTo(g, bs...) }),
+		}
+	}, x, k, b)
+}
+
 // Conv2DTranspose returns Keras's Conv2DTranspose of x (n,h,w,in) by k in
 // Keras layout (kh,kw,filters,in), with output (n,outH,outW,filters). That
 // kernel is exactly the (kh,kw,in_conv,out_conv) kernel of the Conv2D the
@@ -35,6 +56,29 @@ func Conv2DTranspose(x, k *Var, p tensor.Conv2DParams, outH, outW int) *Var {
 		panic(&tensor.Error{Op: "conv2d_transpose", Msg: "want a rank-4 NHWC input and a (kh, kw, filters, in) kernel"})
 	}
 	return conv2dBackpropInput(x, k, []int{xs[0], outH, outW, ks[2]}, p)
+}
+
+// Conv2DTransposeBias is Conv2DTranspose(x, k, ...) + b with b (filters)
+// broadcast over the pixels, as one op (see Conv2DBias).
+func Conv2DTransposeBias(x, k, b *Var, p tensor.Conv2DParams, outH, outW int) *Var {
+	xs, ks, bs := x.Shape(), k.Shape(), b.Shape()
+	if len(xs) != 4 || len(ks) != 4 {
+		panic(&tensor.Error{Op: "conv2d_transpose", Msg: "want a rank-4 NHWC input and a (kh, kw, filters, in) kernel"})
+	}
+	inShape := []int{xs[0], outH, outW, ks[2]}
+	return recordNeed("conv2d_transpose_bias", tensor.Conv2DBackpropInputBias(x.Value, k.Value, b.Value, inShape, p), func(gg *Var, need []bool) []*Var {
+		return []*Var{
+			ifNeedVar(need[0], func() *Var { return Conv2D(gg, k, p) }),
+			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(gg, x, ks, p) }),
+			ifNeedVar(need[2], func() *Var { return SumTo(gg, bs...) }),
+		}
+	}, func(gg *tensor.Tensor, need []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{
+			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2D(gg, k.Value, p) }),
+			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(gg, x.Value, ks, p) }),
+			ifNeed(need[2], func() *tensor.Tensor { return tensor.SumTo(gg, bs...) }),
+		}
+	}, x, k, b)
 }
 
 // conv2dBackpropInput is Conv2D's adjoint in x: g (n,oh,ow,cout) ↦ inShape.

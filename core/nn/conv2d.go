@@ -61,11 +61,12 @@ func (c *conv) checkInput(in []int, inAxis int) error {
 	return nil
 }
 
-func (c *conv) finish(y *autograd.Var) *autograd.Var {
-	if c.bias != nil {
-		y = autograd.Add(y, c.bias.Var)
+// biasVar returns the bias weight's Var, nil without a bias.
+func (c *conv) biasVar() *autograd.Var {
+	if c.bias == nil {
+		return nil
 	}
-	return c.act(y)
+	return c.bias.Var
 }
 
 func (c *conv) config() map[string]any {
@@ -133,7 +134,10 @@ func (l *Conv2D) apply(x, k *autograd.Var) *autograd.Var {
 	if err != nil {
 		panic(&tensor.Error{Op: "conv2d", Msg: err.Error()})
 	}
-	return l.finish(autograd.Conv2D(x, k, p))
+	if b := l.biasVar(); b != nil {
+		return l.act(autograd.Conv2DBias(x, k, b, p))
+	}
+	return l.act(autograd.Conv2D(x, k, p))
 }
 
 // Config returns Keras's Conv2D arguments.
@@ -198,7 +202,10 @@ func (l *Conv2DTranspose) apply(x, k *autograd.Var) *autograd.Var {
 	if err != nil {
 		panic(&tensor.Error{Op: "conv2d_transpose", Msg: err.Error()})
 	}
-	return l.finish(autograd.Conv2DTranspose(x, k, p, oh, ow))
+	if b := l.biasVar(); b != nil {
+		return l.act(autograd.Conv2DTransposeBias(x, k, b, p, oh, ow))
+	}
+	return l.act(autograd.Conv2DTranspose(x, k, p, oh, ow))
 }
 
 // Config returns Keras's Conv2DTranspose arguments.

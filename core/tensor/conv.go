@@ -144,15 +144,25 @@ func sameDType(op string, a, b *Tensor) {
 
 // Conv2D returns the cross-correlation of x (n,h,w,cin) with k
 // (kh,kw,cin,cout), shape (n,oh,ow,cout), as Keras's Conv2D without bias.
-func Conv2D(x, k *Tensor, p Conv2DParams) *Tensor {
-	const op = "conv2d"
+func Conv2D(x, k *Tensor, p Conv2DParams) *Tensor { return conv2D("conv2d", x, k, nil, p) }
+
+// Conv2DBias is Conv2D(x, k) + bias with bias (cout) broadcast over the
+// pixels, bitwise; the bias goes into each chunk of the output right after
+// its GEMM, while the chunk is in cache, instead of in a second pass over
+// a second tensor.
+func Conv2DBias(x, k, bias *Tensor, p Conv2DParams) *Tensor {
+	return conv2D("conv2d_bias", x, k, bias, p)
+}
+
+func conv2D(op string, x, k, bias *Tensor, p Conv2DParams) *Tensor {
 	sameDType(op, x, k)
 	g := newConvGeom(op, x.shape, k.shape, p)
+	checkBias(op, bias, x.dtype, g.cout)
 	out := New(x.dtype, g.outShape()...)
 	if x.dtype == Float32 {
-		convForward(g, x.f32, k.f32, out.f32)
+		convForward(g, x.f32, k.f32, bias.storage32(), out.f32)
 	} else {
-		convForward(g, x.f64, k.f64, out.f64)
+		convForward(g, x.f64, k.f64, bias.storage64(), out.f64)
 	}
 	return out
 }
@@ -160,17 +170,28 @@ func Conv2D(x, k *Tensor, p Conv2DParams) *Tensor {
 // Conv2DBackpropInput is the adjoint of Conv2D in x: it maps g (n,oh,ow,cout)
 // to inShape (n,h,w,cin). It is also the transposed convolution of g by k.
 func Conv2DBackpropInput(g, k *Tensor, inShape []int, p Conv2DParams) *Tensor {
-	const op = "conv2d_backprop_input"
+	return conv2DBackpropInput("conv2d_backprop_input", g, k, nil, inShape, p)
+}
+
+// Conv2DBackpropInputBias is Conv2DBackpropInput(g, k) + bias with bias
+// (cin) broadcast over the pixels, bitwise: the transposed convolution
+// with bias, added per chunk as in Conv2DBias.
+func Conv2DBackpropInputBias(g, k, bias *Tensor, inShape []int, p Conv2DParams) *Tensor {
+	return conv2DBackpropInput("conv2d_backprop_input_bias", g, k, bias, inShape, p)
+}
+
+func conv2DBackpropInput(op string, g, k, bias *Tensor, inShape []int, p Conv2DParams) *Tensor {
 	sameDType(op, g, k)
 	geo := newConvGeom(op, inShape, k.shape, p)
 	if !SameShape(g.shape, geo.outShape()) {
 		panic(errorf(op, "gradient %v does not match output %v of %v", g.shape, geo.outShape(), geo))
 	}
+	checkBias(op, bias, g.dtype, geo.cin)
 	out := New(g.dtype, inShape...)
 	if g.dtype == Float32 {
-		convBackInput(geo, g.f32, k.f32, out.f32)
+		convBackInput(geo, g.f32, k.f32, bias.storage32(), out.f32)
 	} else {
-		convBackInput(geo, g.f64, k.f64, out.f64)
+		convBackInput(geo, g.f64, k.f64, bias.storage64(), out.f64)
 	}
 	return out
 }
@@ -207,18 +228,20 @@ func chunkImages[T Float](g *convGeom) int {
 	return max(1, min(g.n, g.budget/per))
 }
 
-// convForward: y = im2col(x) · k, chunk by chunk; y (rows × cout) is NHWC.
-func convForward[T Float](g *convGeom, x, k, y []T) {
+// convForward: y = im2col(x) · k (+ bias), chunk by chunk; y (rows × cout)
+// is NHWC. bias is nil or one value per output channel.
+func convForward[T Float](g *convGeom, x, k, bias, y []T) {
 	K, P := g.kdim(), g.outPix()
 	if g.n*P == 0 || g.cout == 0 {
 		return
 	}
 	if g.pointwise() {
 		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
+		addBiasParallel(y, bias)
 		return
 	}
 	if nt := convBatchWorkers(g); nt > 1 {
-		convForwardBatch(g, x, k, y, nt)
+		convForwardBatch(g, x, k, bias, y, nt)
 		return
 	}
 	cb := chunkImages[T](g)
@@ -231,22 +254,25 @@ func convForward[T Float](g *convGeom, x, k, y []T) {
 			im2col(g, x, b0+lo, b0+hi, cols[lo*P*K:])
 		})
 		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, K, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
+		addBiasParallel(y[b0*P*g.cout:b1*P*g.cout], bias)
 	}
 }
 
 // convBackInput: dcols = g · kᵀ, then col2im adds every column back into
-// the pixel it was read from.
-func convBackInput[T Float](geo *convGeom, g, k, dx []T) {
+// the pixel it was read from (then bias, nil or one value per input
+// channel, is added).
+func convBackInput[T Float](geo *convGeom, g, k, bias, dx []T) {
 	K, P := geo.kdim(), geo.outPix()
 	if geo.n*P == 0 || K == 0 {
 		return
 	}
 	if geo.pointwise() {
 		gemmT(false, true, geo.n*P, K, geo.cout, g, geo.cout, k, geo.cout, 0, dx, K)
+		addBiasParallel(dx, bias)
 		return
 	}
 	if nt := convBatchWorkers(geo); nt > 1 {
-		convBackInputBatch(geo, g, k, dx, nt)
+		convBackInputBatch(geo, g, k, bias, dx, nt)
 		return
 	}
 	cb := chunkImages[T](geo)
@@ -259,6 +285,8 @@ func convBackInput[T Float](geo *convGeom, g, k, dx []T) {
 		parallelImages(b1-b0, P*K, func(lo, hi int) {
 			col2im(geo, cols[lo*P*K:], b0+lo, b0+hi, dx)
 		})
+		img := geo.h * geo.w * geo.cin
+		addBiasParallel(dx[b0*img:b1*img], bias)
 	}
 }
 

@@ -60,7 +60,7 @@ func splitBatch(n, nt int, fn func(lo, hi int)) {
 }
 
 // convForwardBatch is convForward with the batch split over nt cores.
-func convForwardBatch[T Float](g *convGeom, x, k, y []T, nt int) {
+func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int) {
 	K, P := g.kdim(), g.outPix()
 	pb := packB(false, K, g.cout, k, g.cout)
 	cb := chunkWithin[T](g, min(g.budget, workerColsBudget))
@@ -72,6 +72,7 @@ func convForwardBatch[T Float](g *convGeom, x, k, y []T, nt int) {
 			b1 := min(b0+cb, hi)
 			im2col(g, x, b0, b1, cols)
 			gemmPacked(false, (b1-b0)*P, cols, K, pb, 0, y[b0*P*g.cout:], g.cout)
+			addBias(y[b0*P*g.cout:b1*P*g.cout], bias)
 		}
 	})
 }
@@ -79,7 +80,7 @@ func convForwardBatch[T Float](g *convGeom, x, k, y []T, nt int) {
 // convBackInputBatch is convBackInput with the batch split over nt cores:
 // each core's col2im adds only into its own images, so no two cores write
 // the same pixel.
-func convBackInputBatch[T Float](geo *convGeom, g, k, dx []T, nt int) {
+func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 	K, P := geo.kdim(), geo.outPix()
 	pb := packB(true, geo.cout, K, k, geo.cout)
 	cb := chunkWithin[T](geo, min(geo.budget, workerColsBudget))
@@ -91,6 +92,8 @@ func convBackInputBatch[T Float](geo *convGeom, g, k, dx []T, nt int) {
 			b1 := min(b0+cb, hi)
 			gemmPacked(false, (b1-b0)*P, g[b0*P*geo.cout:], geo.cout, pb, 0, cols, K)
 			col2im(geo, cols, b0, b1, dx)
+			img := geo.h * geo.w * geo.cin
+			addBias(dx[b0*img:b1*img], bias)
 		}
 	})
 }

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 )
 
 // TestConvBatchSplit runs the batch-split forward and input-gradient paths
 // directly, with 2 and 3 workers and one or several chunks per worker,
-// against the naive loops and bitwise against the one-goroutine path
-// (GOMAXPROCS 1, GEMM unthreaded), which must agree element for element.
+// with and without bias, against the naive loops and bitwise against the
+// one-goroutine path (GOMAXPROCS 1, GEMM unthreaded) followed by a
+// separate bias Add, which must agree element for element.
 func TestConvBatchSplit(t *testing.T) {
 	cases := []convCase{
 		{8, 14, 14, 5, 4, 4, 7, Conv2DParams{2, 2, 1, 2, 1, 2}},
@@ -23,10 +25,12 @@ func TestConvBatchSplit(t *testing.T) {
 			rng := NewRNG(uint64(ci), 9)
 			x := rng.Normal(dt, 0, 1, c.xShape()...)
 			k := rng.Normal(dt, 0, 1, c.kShape()...)
+			bOut, bIn := rng.Normal(dt, 0, 1, c.cout), rng.Normal(dt, 0, 1, c.cin)
 			prev := runtime.GOMAXPROCS(1)
 			y1 := Conv2D(x, k, c.p)
 			gy := rng.Normal(dt, 0, 1, y1.Shape()...)
 			dx1 := Conv2DBackpropInput(gy, k, c.xShape(), c.p)
+			y1b, dx1b := Add(y1, bOut), Add(dx1, bIn)
 			runtime.GOMAXPROCS(prev)
 			wantY, absY := naiveConv(c, x.Values(), k.Values(), nil, 0)
 			wantDX, absDX := naiveConv(c, nil, k.Values(), gy.Values(), 1)
@@ -36,20 +40,61 @@ func TestConvBatchSplit(t *testing.T) {
 						g := newConvGeom("test", c.xShape(), c.kShape(), c.p)
 						g.budget = imgs * g.outPix() * g.kdim() * map[DType]int{Float32: 4, Float64: 8}[dt]
 						y, dx := New(dt, y1.Shape()...), New(dt, c.xShape()...)
+						yb, dxb := New(dt, y1.Shape()...), New(dt, c.xShape()...)
 						if dt == Float32 {
-							convForwardBatch(g, x.f32, k.f32, y.f32, nt)
-							convBackInputBatch(g, gy.f32, k.f32, dx.f32, nt)
+							convForwardBatch(g, x.f32, k.f32, nil, y.f32, nt)
+							convBackInputBatch(g, gy.f32, k.f32, nil, dx.f32, nt)
+							convForwardBatch(g, x.f32, k.f32, bOut.f32, yb.f32, nt)
+							convBackInputBatch(g, gy.f32, k.f32, bIn.f32, dxb.f32, nt)
 						} else {
-							convForwardBatch(g, x.f64, k.f64, y.f64, nt)
-							convBackInputBatch(g, gy.f64, k.f64, dx.f64, nt)
+							convForwardBatch(g, x.f64, k.f64, nil, y.f64, nt)
+							convBackInputBatch(g, gy.f64, k.f64, nil, dx.f64, nt)
+							convForwardBatch(g, x.f64, k.f64, bOut.f64, yb.f64, nt)
+							convBackInputBatch(g, gy.f64, k.f64, bIn.f64, dxb.f64, nt)
 						}
 						closeTo(t, "conv2d", y, wantY, absY, tol)
 						closeTo(t, "backprop_input", dx, wantDX, absDX, tol)
 						sameBits(t, "conv2d", y, y1)
 						sameBits(t, "backprop_input", dx, dx1)
+						sameBits(t, "conv2d+bias", yb, y1b)
+						sameBits(t, "backprop_input+bias", dxb, dx1b)
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestConvBias checks Conv2DBias and Conv2DBackpropInputBias bitwise
+// against the op followed by Add, on the pointwise, chunked and
+// batch-split paths, and their bias shape errors.
+func TestConvBias(t *testing.T) {
+	for _, c := range []convCase{
+		{5, 4, 3, 3, 1, 1, 4, Conv2DParams{1, 1, 0, 0, 0, 0}},
+		{2, 8, 8, 3, 3, 3, 4, Conv2DParams{2, 2, 0, 1, 0, 1}},
+		{64, 14, 14, 8, 4, 4, 16, Conv2DParams{2, 2, 1, 2, 1, 2}},
+	} {
+		for _, dt := range []DType{Float32, Float64} {
+			rng := NewRNG(4, 2)
+			x, k := rng.Normal(dt, 0, 1, c.xShape()...), rng.Normal(dt, 0, 1, c.kShape()...)
+			bOut, bIn := rng.Normal(dt, 0, 1, c.cout), rng.Normal(dt, 0, 1, c.cin)
+			y := Conv2D(x, k, c.p)
+			sameBits(t, fmt.Sprintf("%v %v conv2d_bias", c, dt), Conv2DBias(x, k, bOut, c.p), Add(y, bOut))
+			g := rng.Normal(dt, 0, 1, y.Shape()...)
+			sameBits(t, fmt.Sprintf("%v %v conv2d_backprop_input_bias", c, dt),
+				Conv2DBackpropInputBias(g, k, bIn, c.xShape(), c.p), Add(Conv2DBackpropInput(g, k, c.xShape(), c.p), bIn))
+		}
+	}
+	x, k := New(Float32, 1, 4, 4, 2), New(Float32, 3, 3, 2, 5)
+	p := Conv2DParams{StrideH: 1, StrideW: 1}
+	for name, fn := range map[string]func(){
+		"wrong length": func() { Conv2DBias(x, k, New(Float32, 4), p) },
+		"matrix":       func() { Conv2DBias(x, k, New(Float32, 1, 5), p) },
+		"dtype":        func() { Conv2DBias(x, k, New(Float64, 5), p) },
+		"input bias":   func() { Conv2DBackpropInputBias(New(Float32, 1, 2, 2, 5), k, New(Float32, 5), []int{1, 4, 4, 2}, p) },
+	} {
+		if err := Catch(fn); err == nil || !strings.Contains(err.Error(), "bias") {
+			t.Errorf("%s: error %v, want one naming the bias", name, err)
 		}
 	}
 }
