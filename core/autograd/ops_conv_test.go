@@ -62,9 +62,13 @@ func convGradCases(t *testing.T, rng *tensor.RNG, act func(*Var) *Var) []convGra
 			[]*tensor.Tensor{randT(rng, 1, 3, 2, 2), randT(rng, 3, 3, 2, 2)}},
 		{"conv_transpose_valid_k3x2s2", func(xs []*Var) *Var { return act(Conv2DTranspose(xs[0], xs[1], pv, vh, vw)) },
 			[]*tensor.Tensor{randT(rng, 2, 2, 3, 1), randT(rng, 3, 2, 3, 1)}},
-		{"conv_bias_same_k3s2", func(xs []*Var) *Var { return act(Conv2DBias(xs[0], xs[1], xs[2], mustConvParams(t, 4, 5, 3, 3, 2, "same"))) },
+		{"conv_bias_same_k3s2", func(xs []*Var) *Var {
+			return act(Conv2DBias(xs[0], xs[1], xs[2], mustConvParams(t, 4, 5, 3, 3, 2, "same")))
+		},
 			[]*tensor.Tensor{randT(rng, 2, 4, 5, 2), randT(rng, 3, 3, 2, 3), randT(rng, 3)}},
-		{"conv_bias_pointwise", func(xs []*Var) *Var { return act(Conv2DBias(xs[0], xs[1], xs[2], tensor.Conv2DParams{StrideH: 1, StrideW: 1})) },
+		{"conv_bias_pointwise", func(xs []*Var) *Var {
+			return act(Conv2DBias(xs[0], xs[1], xs[2], tensor.Conv2DParams{StrideH: 1, StrideW: 1}))
+		},
 			[]*tensor.Tensor{randT(rng, 2, 2, 3, 3), randT(rng, 1, 1, 3, 2), randT(rng, 2)}},
 		{"conv_transpose_bias_same_k3s2", func(xs []*Var) *Var { return act(Conv2DTransposeBias(xs[0], xs[1], xs[2], pt, oh, ow)) },
 			[]*tensor.Tensor{randT(rng, 1, 3, 2, 2), randT(rng, 3, 3, 2, 2), randT(rng, 2)}},
