@@ -44,20 +44,25 @@ func topo(outputs []*Var) []*Var {
 // past a Var for which stop is true. Intermediate gradients are dropped as
 // soon as they have been passed on. Without createGraph every gradient is
 // cut from the record (cheaper, and the forward graph is not kept alive by
-// it) and ops with a tensor-level rule use it.
+// it), ops with a tensor-level rule use it, and the storage of the
+// gradients those rules make goes back to the tensor package's pools once
+// passed on (see gradTable).
 func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bool) map[*Var]*Var {
-	grads := map[*Var]*Var{}
+	grads := newGradTable(!createGraph)
 	for i, o := range outputs {
-		accumulate(grads, o, seeds[i])
+		grads.add(o, seeds[i])
 	}
 	kept := map[*Var]*Var{}
 	order := topo(outputs)
 	leads := leadsToKept(order, keep)
 	for i := len(order) - 1; i >= 0; i-- {
 		v := order[i]
-		g := grads[v]
-		delete(grads, v)
-		if g == nil || !leads[v] {
+		g := grads.take(v)
+		if g == nil {
+			continue
+		}
+		if !leads[v] {
+			grads.done(g)
 			continue
 		}
 		if !createGraph {
@@ -65,8 +70,10 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 		}
 		if keep(v) {
 			kept[v] = g
+			grads.pin(g)
 		}
 		if v.node == nil || (stop != nil && stop(v)) {
+			grads.done(g)
 			continue
 		}
 		need := make([]bool, len(v.node.inputs))
@@ -77,9 +84,11 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 			ts := v.node.fast(g.Value, need)
 			for j, in := range v.node.inputs {
 				if in.requiresGrad && ts[j] != nil {
-					accumulate(grads, in, Const(ts[j]))
+					grads.own(ts[j], g.Value)
+					grads.add(in, Const(ts[j]))
 				}
 			}
+			grads.done(g)
 			continue
 		}
 		var ins []*Var
@@ -90,11 +99,94 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 		}
 		for j, in := range v.node.inputs {
 			if in.requiresGrad && ins[j] != nil {
-				accumulate(grads, in, ins[j])
+				grads.add(in, ins[j])
 			}
 		}
+		grads.done(g)
 	}
 	return kept
+}
+
+// gradTable holds the gradients a backward pass has computed but not yet
+// passed on. In a first-order pass it also counts, through a
+// tensor.Scratch, who holds each gradient's storage: gradients made by
+// tensor-level rules belong to the pass, and once the last holder has
+// passed its gradient on, the storage is recycled for the next tensors of
+// that size. Only tensor-level rules' results are owned, because they are
+// new tensors or the upstream gradient itself (fastRule's contract); a
+// differentiable rule may return any tensor, a forward value included.
+type gradTable struct {
+	grads   map[*Var]*Var
+	scratch *tensor.Scratch // nil: no recycling (a pass that records its gradients)
+}
+
+func newGradTable(recycle bool) *gradTable {
+	t := &gradTable{grads: map[*Var]*Var{}}
+	if recycle {
+		t.scratch = tensor.NewScratch()
+	}
+	return t
+}
+
+// take removes and returns v's gradient (nil if none reached v).
+func (t *gradTable) take(v *Var) *Var {
+	g := t.grads[v]
+	delete(t.grads, v)
+	return g
+}
+
+// own marks a tensor-level rule's result as the pass's, unless it is the
+// upstream gradient itself (or a view of it), which keeps its status.
+func (t *gradTable) own(result, upstream *tensor.Tensor) {
+	if t.scratch != nil && !tensor.SameStorage(result, upstream) {
+		t.scratch.Own(result)
+	}
+}
+
+// pin keeps g's storage out of recycling: it is returned to the caller.
+func (t *gradTable) pin(g *Var) {
+	if t.scratch != nil {
+		t.scratch.Pin(g.Value)
+	}
+}
+
+// done releases the pass's hold on a gradient it has passed on.
+func (t *gradTable) done(g *Var) {
+	if t.scratch != nil {
+		t.scratch.Drop(g.Value)
+	}
+}
+
+// add accumulates g into v's gradient. Two gradients of one Var are summed
+// into the first in place when the pass owns it and nothing else holds it,
+// else into a new tensor.
+func (t *gradTable) add(v, g *Var) {
+	if !tensor.SameShape(v.Value.Shape(), g.Value.Shape()) {
+		panic(&tensor.Error{Op: "backward", Msg: fmt.Sprintf("gradient of shape %v for %s of shape %v", g.Shape(), v.Op(), v.Shape())})
+	}
+	prev := t.grads[v]
+	if prev == nil {
+		t.grads[v] = g
+		if t.scratch != nil {
+			t.scratch.Hold(g.Value)
+		}
+		return
+	}
+	if t.scratch == nil {
+		t.grads[v] = Add(prev, g)
+		return
+	}
+	if t.scratch.Sole(prev.Value) && !tensor.SameStorage(prev.Value, g.Value) {
+		prev.Value.AddInPlace(g.Value)
+		t.scratch.Hold(g.Value)
+		t.scratch.Drop(g.Value)
+		return
+	}
+	sum := Add(prev, g)
+	t.scratch.Own(sum.Value)
+	t.scratch.Hold(sum.Value)
+	t.grads[v] = sum
+	t.scratch.Drop(prev.Value)
 }
 
 // leadsToKept marks the Vars of order (inputs first) from which a kept Var
@@ -119,17 +211,6 @@ func leadsToKept(order []*Var, keep func(*Var) bool) map[*Var]bool {
 		}
 	}
 	return leads
-}
-
-func accumulate(grads map[*Var]*Var, v, g *Var) {
-	if !tensor.SameShape(v.Value.Shape(), g.Value.Shape()) {
-		panic(&tensor.Error{Op: "backward", Msg: fmt.Sprintf("gradient of shape %v for %s of shape %v", g.Shape(), v.Op(), v.Shape())})
-	}
-	if prev := grads[v]; prev != nil {
-		grads[v] = Add(prev, g)
-	} else {
-		grads[v] = g
-	}
 }
 
 func seedsFor(op string, outputs, gradOutputs []*Var) []*Var {

@@ -62,9 +62,9 @@ func New(dtype DType, shape ...int) *Tensor {
 	n := Numel(shape)
 	switch dtype {
 	case Float32:
-		t.f32 = make([]float32, n)
+		t.f32 = newStorage32(n)
 	case Float64:
-		t.f64 = make([]float64, n)
+		t.f64 = newStorage64(n)
 	default:
 		panic(errorf("tensor.New", "unknown dtype %v", dtype))
 	}
