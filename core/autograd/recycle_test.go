@@ -21,9 +21,9 @@ func TestRecyclingKeepsGradientsExact(t *testing.T) {
 	b := Leaf(rng.Normal(tensor.Float64, 0, 1, 512))
 	loss := func() *Var {
 		h := LeakyRelu(Add(MatMul(x, w, false, false), b), 0.2) // 64×512 = 32K elements
-		u := Add(h, x)                                            // fan-out of x, pass-through of h's gradient
-		v := Mul(Tanh(u), Sigmoid(h))                             // fan-out of h
-		r := Reshape(Add(v, u), 128, 256)                         // gradient view
+		u := Add(h, x)                                          // fan-out of x, pass-through of h's gradient
+		v := Mul(Tanh(u), Sigmoid(h))                           // fan-out of h
+		r := Reshape(Add(v, u), 128, 256)                       // gradient view
 		// The backward pass reaches s before c and c before q: p's first
 		// gradient is add's upstream gradient, shared with q, and c's
 		// contribution to p must not be summed into that shared storage.
