@@ -40,6 +40,21 @@
 // dominate. Packing buffers are recycled through sync.Pool so that steady
 // state calls do not allocate.
 //
+// # Degenerate shapes
+//
+// Before packing, the driver routes shapes that the tiled algorithm wastes
+// its work on to fast paths (thin.go): n == 1 or m == 1 become one dot
+// product per output element or axpys down the rows of the matrix, k == 1
+// becomes one scaled row update per row of C, and a small m×n with a large
+// k is cut along k into chunks, each multiplied into its own pooled m×n
+// buffer, the buffers then summed into C in chunk order. Their inner loops
+// are AVX2 assembly for float32 on amd64 and Go loops otherwise. Every
+// path splits its work at points that depend only on the shape and sums in
+// a fixed order, so results are bitwise repeatable and independent of
+// GOMAXPROCS; they differ from the packed path's in the last bits. For
+// n ≤ 16 Sgemm uses the 16-column AVX2 kernel even where the 32-column
+// AVX-512 one is available, rather than pad every tile to 32 columns.
+//
 // # Portability
 //
 // The assembly kernels (6×16 float32, 6×8 float64) are used on amd64 when

@@ -24,7 +24,17 @@ import (
 // safe for concurrent use as long as the C matrices do not overlap.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkArgs("Sgemm", transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	gemm(&sgemmKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(sgemmKernelFor(n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmKernelFor returns the float32 configuration for products with n
+// columns: for n ≤ 16 a wide (32-column) tile would be at least half
+// padding, so a narrower kernel is used where one exists.
+func sgemmKernelFor(n int) *kernel[float32] {
+	if n <= 16 && sgemmNarrowKernel != nil {
+		return sgemmNarrowKernel
+	}
+	return &sgemmKernel
 }
 
 // Dgemm is the float64 counterpart of Sgemm, with identical semantics,
@@ -100,6 +110,10 @@ type kernel[T float] struct {
 	// packAT6, if not nil, packs the full 6-row panels of a transposed A
 	// (see packAT).
 	packAT6 func(kc, panels int, src []T, lda int, dst []T)
+
+	// vec holds the optional fast vector routines of the thin paths
+	// (thin.go); its nil fields fall back to portable Go loops.
+	vec vecOps[T]
 }
 
 // maxTile bounds mr*nr over all kernels; it sizes the edge tile.
@@ -110,14 +124,18 @@ const maxTile = 6 * 32
 // cost of waking another goroutine and the extra packing it does.
 const minParallelWork = 64 * 64 * 64
 
-// gemm is the shared driver: quick returns, then threading, then the serial
-// blocked algorithm. Arguments have already been validated.
+// gemm is the shared driver: quick returns, then the fast paths for
+// degenerate shapes (thin.go), then threading, then the serial blocked
+// algorithm. Arguments have already been validated.
 func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	if gemmThin(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
 	nt := runtime.GOMAXPROCS(0)

@@ -431,3 +431,65 @@ tploop:
 	DECQ CX
 	JNZ  tkloop
 	RET
+
+// func packRowsAVX(rows, chunks int, src *byte, ld int, dst *byte)
+//
+// Copies rows rows of chunks×32 bytes each, source row stride ld bytes, to
+// consecutive rows at dst: the packing of a full panel of non-transposed B,
+// where a memmove call per k step cost more than the kernel's work on it
+// for thin products. Panels of 16 and 32 floats get unrolled loops.
+TEXT ·packRowsAVX(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), CX
+	MOVQ chunks+8(FP), DX
+	MOVQ src+16(FP), SI
+	MOVQ ld+24(FP), R8
+	MOVQ dst+32(FP), DI
+	CMPQ DX, $2
+	JEQ  pr2
+	CMPQ DX, $4
+	JEQ  pr4
+
+prrow:
+	XORQ AX, AX
+	MOVQ DX, BX
+
+prchunk:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	DECQ    BX
+	JNZ     prchunk
+	ADDQ    R8, SI
+	ADDQ    AX, DI
+	DECQ    CX
+	JNZ     prrow
+	VZEROUPPER
+	RET
+
+pr2:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    R8, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     pr2
+	VZEROUPPER
+	RET
+
+pr4:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    R8, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     pr4
+	VZEROUPPER
+	RET

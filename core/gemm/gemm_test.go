@@ -99,10 +99,10 @@ func gemmCases(short bool) []gemmCase {
 
 const sentinel = -12345.0 // marks C padding that must not be touched
 
-// checkCase runs one case through gemmFn and compares against refGemm.
-// eps is the unit roundoff of T.
-func checkCase[T float](t *testing.T, tc gemmCase, eps float64, gemmFn func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
-	t.Helper()
+// caseInputs builds the operands of tc from a seed fixed by its shape:
+// A and B uniform in [-1, 1), C's padding columns set to sentinel and its
+// m×n part random, or NaN when beta == 0 (it must be overwritten unread).
+func caseInputs[T float](tc gemmCase) (a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	rng := rand.New(rand.NewPCG(uint64(tc.m*1000003+tc.n*1009+tc.k), 7))
 	ar, ac := tc.m, tc.k
 	if tc.transA {
@@ -112,10 +112,10 @@ func checkCase[T float](t *testing.T, tc gemmCase, eps float64, gemmFn func(tran
 	if tc.transB {
 		br, bc = tc.n, tc.k
 	}
-	lda, ldb, ldc := max(1, ac)+tc.padA, max(1, bc)+tc.padB, max(1, tc.n)+tc.padC
-	a := make([]T, ar*lda)
-	b := make([]T, br*ldb)
-	c := make([]T, tc.m*ldc)
+	lda, ldb, ldc = max(1, ac)+tc.padA, max(1, bc)+tc.padB, max(1, tc.n)+tc.padC
+	a = make([]T, ar*lda)
+	b = make([]T, br*ldb)
+	c = make([]T, tc.m*ldc)
 	for i := range a {
 		a[i] = T(rng.Float64()*2 - 1)
 	}
@@ -132,8 +132,23 @@ func checkCase[T float](t *testing.T, tc gemmCase, eps float64, gemmFn func(tran
 			c[i] = T(rng.Float64()*2 - 1)
 		}
 	}
+	return a, lda, b, ldb, c, ldc
+}
+
+// checkCase runs one case through gemmFn and compares against refGemm.
+// eps is the unit roundoff of T.
+func checkCase[T float](t *testing.T, tc gemmCase, eps float64, gemmFn func(transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int)) {
+	t.Helper()
+	a, lda, b, ldb, c, ldc := caseInputs[T](tc)
 	want, absSum := refGemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
 	gemmFn(tc.transA, tc.transB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
+	checkResult(t, tc, eps, c, ldc, want, absSum)
+}
+
+// checkResult compares C computed for tc with the oracle's want (absSum
+// scales the tolerance) and checks that C's ldc padding is untouched.
+func checkResult[T float](t *testing.T, tc gemmCase, eps float64, c []T, ldc int, want, absSum []float64) {
+	t.Helper()
 	// Worst-case rounding bound for a k-term dot product plus the alpha
 	// and beta terms, with a factor 2 margin.
 	tolScale := 2 * eps * float64(tc.k+4)

@@ -46,20 +46,34 @@ func packA[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc i
 // packB packs rows [pc, pc+kc) × columns [jc, jc+nc) of op(B) into bp as
 // ceil(nc/nr) panels: bp[q*nr*kc + kk*nr + j] = op(B)[pc+kk][jc+q*nr+j].
 func packB[T float](transB bool, kc, nc, nr int, b []T, ldb, pc, jc int, bp []T) {
+	if transB {
+		// A separate function, so that the scatter loop gets the registers
+		// to itself (sharing them with the code below cost it ~10 %).
+		packBT(kc, nc, nr, b, ldb, pc, jc, bp)
+		return
+	}
 	for q0 := 0; q0 < nc; q0 += nr {
 		cols := min(nr, nc-q0)
 		dst := bp[q0*kc : q0*kc+nr*kc]
-		if !transB {
-			// B is stored k×n: each k step of the panel is a contiguous run.
-			for kk := range kc {
-				off := (pc+kk)*ldb + jc + q0
-				d := dst[kk*nr : kk*nr+nr]
-				copy(d, b[off:off+cols])
-				clear(d[cols:])
-			}
+		// B is stored k×n: each k step of the panel is a contiguous run.
+		if cols == nr && packRows(kc, nr, b[pc*ldb+jc+q0:], ldb, dst) {
 			continue
 		}
-		// B is stored n×k: scatter each stored row into a panel column.
+		for kk := range kc {
+			off := (pc+kk)*ldb + jc + q0
+			d := dst[kk*nr : kk*nr+nr]
+			copy(d, b[off:off+cols])
+			clear(d[cols:])
+		}
+	}
+}
+
+// packBT is packB for a transposed B (stored n×k): it scatters each stored
+// row into a panel column.
+func packBT[T float](kc, nc, nr int, b []T, ldb, pc, jc int, bp []T) {
+	for q0 := 0; q0 < nc; q0 += nr {
+		cols := min(nr, nc-q0)
+		dst := bp[q0*kc : q0*kc+nr*kc]
 		for j := range nr {
 			if j >= cols {
 				for kk := range kc {
@@ -92,16 +106,29 @@ func packAT[T float](kn *kernel[T], mc, kc int, a []T, lda, ic, pc int, ap []T) 
 	if done == mc {
 		return
 	}
-	for kk := range kc {
-		off := (pc+kk)*lda + ic
-		row := a[off : off+mc]
-		for p0 := done; p0 < full; p0 += mr {
-			copy(ap[p0*kc+kk*mr:p0*kc+kk*mr+mr], row[p0:p0+mr])
+	if done < full {
+		for kk := range kc {
+			off := (pc+kk)*lda + ic
+			row := a[off : off+full]
+			for p0 := done; p0 < full; p0 += mr {
+				copy(ap[p0*kc+kk*mr:p0*kc+kk*mr+mr], row[p0:p0+mr])
+			}
 		}
-		if full < mc {
-			d := ap[full*kc+kk*mr : full*kc+kk*mr+mr]
-			copy(d, row[full:])
-			clear(d[mc-full:])
+	}
+	if full < mc {
+		// The partial last panel: fewer than mr values per k step, moved
+		// one by one, since a copy call per k step costs more than the
+		// values do when m is small.
+		rem := mc - full
+		d := ap[full*kc : full*kc+kc*mr]
+		clear(d)
+		for kk := range kc {
+			off := (pc+kk)*lda + ic + full
+			row := a[off : off+rem]
+			dk := d[kk*mr : kk*mr+rem]
+			for i, v := range row {
+				dk[i] = v
+			}
 		}
 	}
 }

@@ -24,7 +24,7 @@ func (p *PackedB[T]) N() int { return p.n }
 // PackSgemmB packs op(B), k×n (B stored n×k when transB, with row stride
 // ldb), for SgemmPacked. Arguments are checked as Sgemm checks them.
 func PackSgemmB(transB bool, k, n int, b []float32, ldb int) *PackedB[float32] {
-	return packWhole(&sgemmKernel, "PackSgemmB", transB, k, n, b, ldb)
+	return packWhole(sgemmKernelFor(n), "PackSgemmB", transB, k, n, b, ldb)
 }
 
 // PackDgemmB is PackSgemmB for float64.
@@ -37,8 +37,10 @@ func PackDgemmB(transB bool, k, n int, b []float64, ldb int) *PackedB[float64] {
 // product per core (a convolution splitting its batch over the cores) use
 // it so that each product's operands and result stay in the cache of the
 // core that made them and will read them. Each element of C comes out
-// bitwise equal to Sgemm's for the same operands; semantics of alpha,
-// beta and m == 0 are Sgemm's.
+// bitwise equal to Sgemm's for the same operands, except where Sgemm's
+// choice of method depends on m (thin.go): m == 1, and m·n ≤ 128² with
+// k ≥ 2048, which here take the packed path. Semantics of alpha, beta and
+// m == 0 are Sgemm's.
 func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, b *PackedB[float32], beta float32, c []float32, ldc int) {
 	gemmPacked("SgemmPacked", transA, m, alpha, a, lda, b, beta, c, ldc)
 }
@@ -107,6 +109,21 @@ func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int,
 		return
 	}
 	kn := pb.kn
+	// Sgemm computes n == 1 and k == 1 on the thin paths (thin.go), so this
+	// must too, for the same bits (on this goroutine alone). With n == 1
+	// the packed panels hold op(B) in column 0, i.e. with stride nr; with
+	// k == 1 they hold op(B)'s one row contiguously.
+	switch {
+	case n == 1 && transA:
+		gemvT(kn, m, k, alpha, a, lda, pb.data, kn.nr, beta, c, ldc, 1)
+		return
+	case n == 1:
+		gemvN(kn, m, k, alpha, a, lda, pb.data, kn.nr, beta, c, ldc, 1)
+		return
+	case k == 1 && m > 1:
+		rank1(kn, transA, false, m, n, alpha, a, lda, pb.data, n, beta, c, ldc, 1)
+		return
+	}
 	mcMax := blockSize(m, kn.mc, kn.mr)
 	buf := getBuf[T](mcMax*pb.kcMax + maxTile)
 	ap := (*buf)[:mcMax*pb.kcMax]
