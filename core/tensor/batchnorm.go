@@ -27,25 +27,51 @@ func BatchNormStats(x *Tensor) (mean, variance []float64) {
 
 func statsKernel[T Float](x []T, rows, c int, mean, variance []float64) {
 	channelSums(rows, c, 1, mean, func(lo, hi int, acc []float64) {
-		for r := lo; r < hi; r++ {
-			for j, v := range x[r*c : r*c+c] {
-				acc[j] += float64(v)
-			}
+		if !vecSumRows(acc, x[lo*c:hi*c]) {
+			sumRows(acc, x[lo*c:hi*c])
 		}
 	})
 	for j := range mean {
 		mean[j] /= float64(rows)
 	}
 	channelSums(rows, c, 1, variance, func(lo, hi int, acc []float64) {
-		for r := lo; r < hi; r++ {
-			for j, v := range x[r*c : r*c+c] {
-				d := float64(v) - mean[j]
-				acc[j] += d * d
-			}
+		if !vecSqDevRows(acc, mean, x[lo*c:hi*c]) {
+			sqDevRows(acc, mean, x[lo*c:hi*c])
 		}
 	})
 	for j := range variance {
 		variance[j] /= float64(rows)
+	}
+}
+
+// sumRows adds every row of x (len(acc) channels each) into acc.
+func sumRows[T Float](acc []float64, x []T) {
+	c := len(acc)
+	if c == 0 {
+		return
+	}
+	for r := 0; r+c <= len(x); r += c {
+		for j, v := range x[r : r+c] {
+			acc[j] += float64(v)
+		}
+	}
+}
+
+// sqDevRows adds the squared deviations from mean of every row of x into
+// acc. The conversion keeps d·d rounded on its own: Go may otherwise fuse
+// it into the addition (it does on arm64), and the vector kernel never
+// fuses, so every build gives the same sums.
+func sqDevRows[T Float](acc, mean []float64, x []T) {
+	c := len(acc)
+	if c == 0 {
+		return
+	}
+	mean = mean[:c]
+	for r := 0; r+c <= len(x); r += c {
+		for j, v := range x[r : r+c] {
+			d := float64(v) - mean[j]
+			acc[j] += float64(d * d)
+		}
 	}
 }
 
@@ -89,14 +115,32 @@ func BatchNormApply(x *Tensor, a, b []float64) *Tensor {
 }
 
 func affineKernel[T Float](dst, x []T, c int, a, b []T) {
+	if c == 0 {
+		return
+	}
 	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
-		for r := lo * c; r < hi*c; r += c {
-			row, d := x[r:r+c], dst[r:r+c]
-			for j, v := range row {
-				d[j] = v*a[j] + b[j]
-			}
+		d, xs := dst[lo*c:hi*c], x[lo*c:hi*c]
+		if !vecAffine(d, xs, a, b) {
+			affineRows(d, xs, a, b)
 		}
 	})
+}
+
+// affineRows sets every row of dst (len(a) channels) to x·a + b. The
+// conversion keeps the product rounded before the addition, as in the
+// vector kernel (see sqDevRows).
+func affineRows[T Float](dst, x, a, b []T) {
+	c := len(a)
+	if c == 0 {
+		return
+	}
+	b = b[:c]
+	for r := 0; r+c <= len(dst); r += c {
+		row, d := x[r:r+c], dst[r:r+c]
+		for j, v := range row {
+			d[j] = T(v*a[j]) + b[j]
+		}
+	}
 }
 
 // BatchNormGrad returns the gradients of y = γ·(x−μ)/√(σ²+ε) + β with
@@ -128,14 +172,9 @@ func BatchNormGrad(g, x *Tensor, mean, variance, gamma []float64, eps float64) (
 func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamma, dbeta []float64) {
 	sums := make([]float64, 2*c) // Σg, then Σg·(x−μ)
 	channelSums(rows, c, 2, sums, func(lo, hi int, acc []float64) {
-		sg, sgx := acc[:c], acc[c:2*c]
-		for r := lo; r < hi; r++ {
-			gr, xr := g[r*c:r*c+c], x[r*c:r*c+c]
-			for j := range gr {
-				gv := float64(gr[j])
-				sg[j] += gv
-				sgx[j] += gv * (float64(xr[j]) - mean[j])
-			}
+		sg, sgx, gs, xs := acc[:c], acc[c:2*c], g[lo*c:hi*c], x[lo*c:hi*c]
+		if !vecBNSums(sg, sgx, mean, gs, xs) {
+			bnSumRows(sg, sgx, mean, gs, xs)
 		}
 	})
 	for j := range c {
@@ -158,13 +197,46 @@ func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamm
 		xm[j] = T(dgamma[j] / n * invstd[j])
 	}
 	parallelFor(rows, grainFor(c), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			gr, xr, dr := g[r*c:r*c+c], x[r*c:r*c+c], dx[r*c:r*c+c]
-			for j := range gr {
-				dr[j] = scale[j] * (gr[j] - gm[j] - (xr[j]-mu[j])*xm[j])
-			}
+		d, gs, xs := dx[lo*c:hi*c], g[lo*c:hi*c], x[lo*c:hi*c]
+		if !vecBNGrad(d, gs, xs, scale, gm, mu, xm) {
+			bnGradRows(d, gs, xs, scale, gm, mu, xm)
 		}
 	})
+}
+
+// bnSumRows adds Σg and Σg·(x−μ) over the rows of g and x (len(sg)
+// channels) into sg and sgx, the product rounded before it is added (see
+// sqDevRows).
+func bnSumRows[T Float](sg, sgx, mean []float64, g, x []T) {
+	c := len(sg)
+	if c == 0 {
+		return
+	}
+	sgx, mean = sgx[:c], mean[:c]
+	for r := 0; r+c <= len(g); r += c {
+		gr, xr := g[r:r+c], x[r:r+c]
+		for j := range gr {
+			gv := float64(gr[j])
+			sg[j] += gv
+			sgx[j] += float64(gv * (float64(xr[j]) - mean[j]))
+		}
+	}
+}
+
+// bnGradRows sets every row of dx (len(scale) channels) to
+// scale·(g − gm − (x−mu)·xm), the product rounded on its own.
+func bnGradRows[T Float](dx, g, x, scale, gm, mu, xm []T) {
+	c := len(scale)
+	if c == 0 {
+		return
+	}
+	gm, mu, xm = gm[:c], mu[:c], xm[:c]
+	for r := 0; r+c <= len(dx); r += c {
+		gr, xr, dr := g[r:r+c], x[r:r+c], dx[r:r+c]
+		for j := range gr {
+			dr[j] = scale[j] * (gr[j] - gm[j] - T((xr[j]-mu[j])*xm[j]))
+		}
+	}
 }
 
 func toT[T Float](v []float64) []T {

@@ -403,7 +403,12 @@ func copyRun[T Float](dst, src []T) {
 	}
 }
 
+// addTo adds src into dst elementwise (len(dst) elements), on the vector
+// kernel for long float32 runs.
 func addTo[T Float](dst, src []T) {
+	if vecAddTo(dst, src) {
+		return
+	}
 	src = src[:len(dst)]
 	for i, v := range src {
 		dst[i] += v

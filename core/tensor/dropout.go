@@ -46,13 +46,22 @@ func dropoutKernel[T Float](dst, x []T, seed uint64, rate float64) {
 	thresh := uint64(rate * (1 << 32))
 	pairs := (len(dst) + 1) / 2
 	parallelFor(pairs, parGrain/2, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			u := splitmix64(seed + uint64(p)*0x9e3779b97f4a7c15)
-			i := 2 * p
-			dst[i] = x[i] * (keep * T(b2i(u&0xffffffff >= thresh)))
-			if i+1 < len(dst) {
-				dst[i+1] = x[i+1] * (keep * T(b2i(u>>32 >= thresh)))
-			}
-		}
+		d, xs := dst[2*lo:min(2*hi, len(dst))], x[2*lo:min(2*hi, len(dst))]
+		done := vecDropout(d, xs, seed, lo, thresh, keep) / 2
+		dropoutRange(d, xs, seed, lo, lo+done, hi, thresh, keep)
 	})
+}
+
+// dropoutRange is dropoutKernel's Go loop over pairs [from, hi) of a chunk
+// that starts at pair lo.
+func dropoutRange[T Float](dst, x []T, seed uint64, lo, from, hi int, thresh uint64, keep T) {
+	x = x[:len(dst)]
+	for p := from; p < hi; p++ {
+		u := splitmix64(seed + uint64(p)*0x9e3779b97f4a7c15)
+		i := 2 * (p - lo)
+		dst[i] = x[i] * (keep * T(b2i(u&0xffffffff >= thresh)))
+		if i+1 < len(dst) {
+			dst[i+1] = x[i+1] * (keep * T(b2i(u>>32 >= thresh)))
+		}
+	}
 }

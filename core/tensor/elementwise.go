@@ -52,8 +52,12 @@ func applyBin[T Float](op binOp, x, y T) T {
 // binRow computes dst[i] = x[i*sx] op y[i*sy] for a row. Every op has tight
 // loops for the stride patterns that broadcasting produces most (same
 // shape, and a per-row constant on either side), with no call or switch per
-// element; Pow alone goes through applyBin.
+// element; Pow alone goes through applyBin. Long float32 rows with those
+// patterns go to the vector kernels, which compute the same values.
 func binRow[T Float](op binOp, dst, x []T, sx int, y []T, sy int) {
+	if vecBinRow(op, dst, x, sx, y, sy) {
+		return
+	}
 	switch op {
 	case opAdd:
 		addRow(dst, x, sx, y, sy)
@@ -389,6 +393,9 @@ func (t *Tensor) ScaleInPlace(s float64) {
 	f := float32(s)
 	parallelElems(len(t.f32), func(lo, hi int) {
 		d := t.f32[lo:hi]
+		if vecScale(d, f) {
+			return
+		}
 		for i := range d {
 			d[i] *= f
 		}

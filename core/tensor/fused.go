@@ -29,18 +29,28 @@ func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {
 	return out
 }
 
-// leakyKernel sets dst[i] = v[i] if x[i] > 0 else slope·v[i]. The sign
-// test picks a factor from a two-entry table instead of branching: with
-// random signs a branch mispredicts half the time and costs more than the
-// arithmetic.
+// leakyKernel sets dst[i] = v[i] if x[i] > 0 else slope·v[i], on the
+// vector kernel where there is one.
 func leakyKernel[T Float](dst, v, x []T, slope T) {
 	v, x = v[:len(dst)], x[:len(dst)]
-	factor := [2]T{slope, 1}
 	parallelElems(len(dst), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dst[i] = v[i] * factor[b2i(x[i] > 0)]
+		if !vecLeaky(dst[lo:hi], v[lo:hi], x[lo:hi], slope) {
+			leakyRange(dst[lo:hi], v[lo:hi], x[lo:hi], slope)
 		}
 	})
+}
+
+// leakyRange is leakyKernel's Go loop. The sign test picks a factor from a
+// two-entry table instead of branching: with random signs a branch
+// mispredicts half the time and costs more than the arithmetic. Slope·v is
+// a multiplication even for slope 0, so -0, Inf and NaN come out as IEEE
+// says.
+func leakyRange[T Float](dst, v, x []T, slope T) {
+	v, x = v[:len(dst)], x[:len(dst)]
+	factor := [2]T{slope, 1}
+	for i := range dst {
+		dst[i] = v[i] * factor[b2i(x[i] > 0)]
+	}
 }
 
 // b2i converts a bool to 0 or 1; the compiler emits a SETcc, not a branch.
@@ -116,15 +126,23 @@ func maskKernel[T Float](dst []T, seed uint64, rate float64) {
 	thresh := uint64(rate * (1 << 32))
 	pairs := (len(dst) + 1) / 2
 	parallelFor(pairs, parGrain/2, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			u := splitmix64(seed + uint64(p)*0x9e3779b97f4a7c15)
-			i := 2 * p
-			dst[i] = keep * T(b2i(u&0xffffffff >= thresh))
-			if i+1 < len(dst) {
-				dst[i+1] = keep * T(b2i(u>>32 >= thresh))
-			}
-		}
+		chunk := dst[2*lo : min(2*hi, len(dst))]
+		done := vecMask(chunk, seed, lo, thresh, keep) / 2
+		maskRange(chunk, seed, lo, lo+done, hi, thresh, keep)
 	})
+}
+
+// maskRange is maskKernel's Go loop over pairs [from, hi) of a chunk that
+// starts at pair lo.
+func maskRange[T Float](chunk []T, seed uint64, lo, from, hi int, thresh uint64, keep T) {
+	for p := from; p < hi; p++ {
+		u := splitmix64(seed + uint64(p)*0x9e3779b97f4a7c15)
+		i := 2 * (p - lo)
+		chunk[i] = keep * T(b2i(u&0xffffffff >= thresh))
+		if i+1 < len(chunk) {
+			chunk[i+1] = keep * T(b2i(u>>32 >= thresh))
+		}
+	}
 }
 
 // splitmix64 is the output function of SplitMix64 (Steele et al. 2014).

@@ -1,0 +1,287 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// AVX kernels for the per-channel loops of batch normalisation (contracts
+// in vec_amd64.go): rows × c values with row vectors of c. Like the 1-D
+// kernels they do the Go loops' IEEE operations in the Go loops' order and
+// touch only rows·c elements: 8 (or 4 float64) at a time, then one by one
+// with scalar instructions.
+
+// func affineAVX(dst, x, a, b *float32, rows, c int)
+//
+// Row by row, dst[j] = x[j]·a[j] + b[j] as a separate multiply and add.
+// BX is the byte offset within the current row.
+TEXT ·affineAVX(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ a+16(FP), AX
+	MOVQ b+24(FP), R10
+	MOVQ rows+32(FP), R8
+	MOVQ c+40(FP), R9
+
+affrow:
+	TESTQ R8, R8
+	JZ    affdone
+	XORQ  BX, BX
+	MOVQ  R9, CX
+
+aff8:
+	CMPQ    CX, $8
+	JLT     aff1
+	VMOVUPS (SI)(BX*1), Y0
+	VMULPS  (AX)(BX*1), Y0, Y0
+	VADDPS  (R10)(BX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(BX*1)
+	ADDQ    $32, BX
+	SUBQ    $8, CX
+	JMP     aff8
+
+aff1:
+	TESTQ  CX, CX
+	JZ     affnext
+	VMOVSS (SI)(BX*1), X0
+	VMULSS (AX)(BX*1), X0, X0
+	VADDSS (R10)(BX*1), X0, X0
+	VMOVSS X0, (DI)(BX*1)
+	ADDQ   $4, BX
+	DECQ   CX
+	JMP    aff1
+
+affnext:
+	ADDQ BX, SI
+	ADDQ BX, DI
+	DECQ R8
+	JMP  affrow
+
+affdone:
+	VZEROUPPER
+	RET
+
+// BNGRAD: D = scale·((g − gm) − (x − mu)·xm), the Go expression's order,
+// with the row vectors at (AX scale, R10 gm, R11 mu, R12 xm)+BX. LD, SUB
+// and MUL are the packed or the scalar forms, so the tail reads one float.
+#define BNGRAD(LD, SUB, MUL, G, X, D) \
+	LD  (SI)(BX*1), G; \
+	SUB (R10)(BX*1), G, G; \
+	LD  (DX)(BX*1), X; \
+	SUB (R11)(BX*1), X, X; \
+	MUL (R12)(BX*1), X, X; \
+	SUB X, G, G; \
+	MUL (AX)(BX*1), G, D
+
+// func bnGradAVX(dst, gy, x, scale, gm, mu, xm *float32, rows, c int)
+TEXT ·bnGradAVX(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ gy+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ scale+24(FP), AX
+	MOVQ gm+32(FP), R10
+	MOVQ mu+40(FP), R11
+	MOVQ xm+48(FP), R12
+	MOVQ rows+56(FP), R8
+	MOVQ c+64(FP), R9
+
+bngrow:
+	TESTQ R8, R8
+	JZ    bngdone
+	XORQ  BX, BX
+	MOVQ  R9, CX
+
+bng8:
+	CMPQ    CX, $8
+	JLT     bng1
+	BNGRAD(VMOVUPS, VSUBPS, VMULPS, Y0, Y1, Y0)
+	VMOVUPS Y0, (DI)(BX*1)
+	ADDQ    $32, BX
+	SUBQ    $8, CX
+	JMP     bng8
+
+bng1:
+	TESTQ  CX, CX
+	JZ     bngnext
+	BNGRAD(VMOVSS, VSUBSS, VMULSS, X0, X1, X0)
+	VMOVSS X0, (DI)(BX*1)
+	ADDQ   $4, BX
+	DECQ   CX
+	JMP    bng1
+
+bngnext:
+	ADDQ BX, SI
+	ADDQ BX, DX
+	ADDQ BX, DI
+	DECQ R8
+	JMP  bngrow
+
+bngdone:
+	VZEROUPPER
+	RET
+
+// The float64 accumulations below widen x exactly (VCVTPS2PD) and keep the
+// Go loops' per-channel order of additions, so sums are bit-identical.
+// BX is the float32 byte offset within a row, AX the float64 one.
+
+// func sumRowsAVX(acc *float64, x *float32, rows, c int)
+//
+// acc[j] += float64(x[r·c+j]) for every row r.
+TEXT ·sumRowsAVX(SB), NOSPLIT, $0-32
+	MOVQ acc+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ rows+16(FP), R8
+	MOVQ c+24(FP), R9
+
+sumrow:
+	TESTQ R8, R8
+	JZ    sumdone
+	XORQ  BX, BX
+	XORQ  AX, AX
+	MOVQ  R9, CX
+
+sum4:
+	CMPQ      CX, $4
+	JLT       sum1
+	VCVTPS2PD (SI)(BX*1), Y0
+	VADDPD    (DI)(AX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(AX*1)
+	ADDQ      $16, BX
+	ADDQ      $32, AX
+	SUBQ      $4, CX
+	JMP       sum4
+
+sum1:
+	TESTQ     CX, CX
+	JZ        sumnext
+	VCVTSS2SD (SI)(BX*1), X0, X0
+	VADDSD    (DI)(AX*1), X0, X0
+	VMOVSD    X0, (DI)(AX*1)
+	ADDQ      $4, BX
+	ADDQ      $8, AX
+	DECQ      CX
+	JMP       sum1
+
+sumnext:
+	ADDQ BX, SI
+	DECQ R8
+	JMP  sumrow
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func sqDevRowsAVX(acc, mean *float64, x *float32, rows, c int)
+//
+// acc[j] += d·d with d = float64(x[r·c+j]) − mean[j], for every row r.
+TEXT ·sqDevRowsAVX(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), DI
+	MOVQ mean+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ rows+24(FP), R8
+	MOVQ c+32(FP), R9
+
+sqrow:
+	TESTQ R8, R8
+	JZ    sqdone
+	XORQ  BX, BX
+	XORQ  AX, AX
+	MOVQ  R9, CX
+
+sq4:
+	CMPQ      CX, $4
+	JLT       sq1
+	VCVTPS2PD (SI)(BX*1), Y0
+	VSUBPD    (DX)(AX*1), Y0, Y0
+	VMULPD    Y0, Y0, Y0
+	VADDPD    (DI)(AX*1), Y0, Y0
+	VMOVUPD   Y0, (DI)(AX*1)
+	ADDQ      $16, BX
+	ADDQ      $32, AX
+	SUBQ      $4, CX
+	JMP       sq4
+
+sq1:
+	TESTQ     CX, CX
+	JZ        sqnext
+	VCVTSS2SD (SI)(BX*1), X0, X0
+	VSUBSD    (DX)(AX*1), X0, X0
+	VMULSD    X0, X0, X0
+	VADDSD    (DI)(AX*1), X0, X0
+	VMOVSD    X0, (DI)(AX*1)
+	ADDQ      $4, BX
+	ADDQ      $8, AX
+	DECQ      CX
+	JMP       sq1
+
+sqnext:
+	ADDQ BX, SI
+	DECQ R8
+	JMP  sqrow
+
+sqdone:
+	VZEROUPPER
+	RET
+
+// BNSUMS: with gv = float64(g): sg = sg + gv (sg first, as Go orders it),
+// sgx = gv·(float64(x) − mean) + sgx.
+#define BNSUMS(G, S, XD) \
+	VCVTPS2PD (SI)(BX*1), G; \
+	VMOVUPD   (DI)(AX*1), S; \
+	VADDPD    G, S, S; \
+	VMOVUPD   S, (DI)(AX*1); \
+	VCVTPS2PD (DX)(BX*1), XD; \
+	VSUBPD    (R12)(AX*1), XD, XD; \
+	VMULPD    XD, G, XD; \
+	VADDPD    (R11)(AX*1), XD, XD; \
+	VMOVUPD   XD, (R11)(AX*1)
+
+// func bnSumsAVX(sg, sgx, mean *float64, gy, x *float32, rows, c int)
+TEXT ·bnSumsAVX(SB), NOSPLIT, $0-56
+	MOVQ sg+0(FP), DI
+	MOVQ sgx+8(FP), R11
+	MOVQ mean+16(FP), R12
+	MOVQ gy+24(FP), SI
+	MOVQ x+32(FP), DX
+	MOVQ rows+40(FP), R8
+	MOVQ c+48(FP), R9
+
+bnsrow:
+	TESTQ R8, R8
+	JZ    bnsdone
+	XORQ  BX, BX
+	XORQ  AX, AX
+	MOVQ  R9, CX
+
+bns4:
+	CMPQ   CX, $4
+	JLT    bns1
+	BNSUMS(Y0, Y1, Y2)
+	ADDQ   $16, BX
+	ADDQ   $32, AX
+	SUBQ   $4, CX
+	JMP    bns4
+
+bns1:
+	TESTQ  CX, CX
+	JZ     bnsnext
+	VCVTSS2SD (SI)(BX*1), X0, X0 // BNSUMS on one channel
+	VMOVSD    (DI)(AX*1), X1
+	VADDSD    X0, X1, X1
+	VMOVSD    X1, (DI)(AX*1)
+	VCVTSS2SD (DX)(BX*1), X2, X2
+	VSUBSD    (R12)(AX*1), X2, X2
+	VMULSD    X2, X0, X2
+	VADDSD    (R11)(AX*1), X2, X2
+	VMOVSD    X2, (R11)(AX*1)
+	ADDQ   $4, BX
+	ADDQ   $8, AX
+	DECQ   CX
+	JMP    bns1
+
+bnsnext:
+	ADDQ BX, SI
+	ADDQ BX, DX
+	DECQ R8
+	JMP  bnsrow
+
+bnsdone:
+	VZEROUPPER
+	RET
