@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major float32
@@ -148,36 +150,27 @@ func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a [
 		gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	for ti := range pm {
+	// One block of the pm×pn grid per part; the caller does the last.
+	workers.Run(pm*pn, func(t int) {
+		ti, tj := t/pn, t%pn
 		i0, i1 := share(m, kn.mr, ti, pm)
-		for tj := range pn {
-			j0, j1 := share(n, kn.nr, tj, pn)
-			if i1 <= i0 || j1 <= j0 {
-				continue
-			}
-			run := func() {
-				var as, bs []T
-				if transA {
-					as = a[i0:] // columns i0.. of the stored k×m matrix
-				} else {
-					as = a[i0*lda:]
-				}
-				if transB {
-					bs = b[j0*ldb:] // rows j0.. of the stored n×k matrix
-				} else {
-					bs = b[j0:]
-				}
-				gemmSerial(kn, transA, transB, i1-i0, j1-j0, k, alpha, as, lda, bs, ldb, beta, c[i0*ldc+j0:], ldc)
-			}
-			if ti == pm-1 && tj == pn-1 {
-				run() // the caller does the last share itself
-				continue
-			}
-			wg.Go(run)
+		j0, j1 := share(n, kn.nr, tj, pn)
+		if i1 <= i0 || j1 <= j0 {
+			return
 		}
-	}
-	wg.Wait()
+		var as, bs []T
+		if transA {
+			as = a[i0:] // columns i0.. of the stored k×m matrix
+		} else {
+			as = a[i0*lda:]
+		}
+		if transB {
+			bs = b[j0*ldb:] // rows j0.. of the stored n×k matrix
+		} else {
+			bs = b[j0:]
+		}
+		gemmSerial(kn, transA, transB, i1-i0, j1-j0, k, alpha, as, lda, bs, ldb, beta, c[i0*ldc+j0:], ldc)
+	})
 }
 
 // threadGrid chooses how to cut C into pm×pn independent blocks for at

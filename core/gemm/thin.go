@@ -2,7 +2,8 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // Fast paths for degenerate shapes, tried by the driver before the packed
@@ -117,19 +118,11 @@ func threadsFor(work, minWork, extent, unit, maxThreads int) int {
 // forShares runs body on p shares of [0, extent), cut on multiples of unit
 // by share, the last share on the calling goroutine.
 func forShares(p, extent, unit int, body func(lo, hi int)) {
-	var wg sync.WaitGroup
-	for t := range p {
-		lo, hi := share(extent, unit, t, p)
-		if lo >= hi {
-			continue
-		}
-		if t == p-1 {
+	workers.Run(p, func(t int) {
+		if lo, hi := share(extent, unit, t, p); lo < hi {
 			body(lo, hi)
-			continue
 		}
-		wg.Go(func() { body(lo, hi) })
-	}
-	wg.Wait()
+	})
 }
 
 // contiguous returns x[0], x[inc], …, x[(k-1)*inc] as a contiguous slice,

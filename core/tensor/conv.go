@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // Conv2DParams are the strides and explicit zero paddings of a 2-D
@@ -429,16 +431,7 @@ func parallelImages(n, perImage int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for t := range nt {
-		lo, hi := n*t/nt, n*(t+1)/nt
-		if t == nt-1 {
-			fn(lo, hi)
-			break
-		}
-		wg.Go(func() { fn(lo, hi) })
-	}
-	wg.Wait()
+	workers.Run(nt, func(t int) { fn(n*t/nt, n*(t+1)/nt) })
 }
 
 // gemmT computes C = op(A)·op(B) + beta·C for either element type.

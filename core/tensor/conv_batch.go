@@ -2,8 +2,9 @@ package tensor
 
 import (
 	"runtime"
-	"sync"
 	"unsafe"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // Splitting a convolution's batch over the cores, each core running
@@ -50,13 +51,7 @@ func chunkWithin[T Float](g *convGeom, budget int) int {
 // splitBatch runs fn on nt contiguous ranges of [0, n), the last on the
 // calling goroutine.
 func splitBatch(n, nt int, fn func(lo, hi int)) {
-	var wg sync.WaitGroup
-	for t := range nt - 1 {
-		lo, hi := n*t/nt, n*(t+1)/nt
-		wg.Go(func() { fn(lo, hi) })
-	}
-	fn(n*(nt-1)/nt, n)
-	wg.Wait()
+	workers.Run(nt, func(t int) { fn(n*t/nt, n*(t+1)/nt) })
 }
 
 // convForwardBatch is convForward with the batch split over nt cores.

@@ -2,7 +2,8 @@ package tensor
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // parGrain is the element count below which a kernel runs on the calling
@@ -21,42 +22,15 @@ const sumBlock = 1 << 14
 // no other piece writes. It returns when every piece is done.
 func parallelFor(n, minChunk int, fn func(lo, hi int)) {
 	minChunk = max(minChunk, 1)
-	workers := min(runtime.GOMAXPROCS(0), n/minChunk)
-	if workers <= 1 {
+	parts := min(runtime.GOMAXPROCS(0), n/minChunk)
+	if parts <= 1 {
 		if n > 0 {
 			fn(0, n)
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	// A panic in a worker would kill the process past any Recover; carry it
-	// back to the calling goroutine instead.
-	var mu sync.Mutex
-	var crash any
-	lo := 0
-	for w := range workers - 1 {
-		hi := (w + 1) * n / workers
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					mu.Lock()
-					crash = r
-					mu.Unlock()
-				}
-			}()
-			fn(lo, hi)
-		}(lo, hi)
-		lo = hi
-	}
-	func() {
-		defer wg.Wait() // the caller's own piece may panic too
-		fn(lo, n)
-	}()
-	if crash != nil {
-		panic(crash)
-	}
+	// workers.Run carries a panic in any piece back to this goroutine.
+	workers.Run(parts, func(w int) { fn(w*n/parts, (w+1)*n/parts) })
 }
 
 // parallelElems is parallelFor over n elements with the package grain.
