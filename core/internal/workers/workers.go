@@ -158,7 +158,10 @@ func (w *worker) loop() {
 	for {
 		idleSince := time.Now()
 		for polls := 1; ; polls++ {
-			if j := w.job.Swap(nil); j != nil {
+			// Load before Swap: polling must not take the cache line
+			// away from the Run that is about to store the next job.
+			if w.job.Load() != nil {
+				j := w.job.Swap(nil)
 				j.run(int(w.part.Load()))
 				w.busy.Store(false)
 				j.pending.Add(-1)
