@@ -160,7 +160,7 @@ func conv2D(op string, x, k, bias *Tensor, p Conv2DParams) *Tensor {
 	sameDType(op, x, k)
 	g := newConvGeom(op, x.shape, k.shape, p)
 	checkBias(op, bias, x.dtype, g.cout)
-	out := New(x.dtype, g.outShape()...)
+	out := newOutput(x.dtype, g.outShape()...)
 	if x.dtype == Float32 {
 		convForward(g, x.f32, k.f32, bias.storage32(), out.f32)
 	} else {
@@ -189,7 +189,7 @@ func conv2DBackpropInput(op string, g, k, bias *Tensor, inShape []int, p Conv2DP
 		panic(errorf(op, "gradient %v does not match output %v of %v", g.shape, geo.outShape(), geo))
 	}
 	checkBias(op, bias, g.dtype, geo.cin)
-	out := New(g.dtype, inShape...)
+	out := newOutput(g.dtype, inShape...)
 	if g.dtype == Float32 {
 		convBackInput(geo, g.f32, k.f32, bias.storage32(), out.f32)
 	} else {
@@ -262,10 +262,13 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T) {
 
 // convBackInput: dcols = g · kᵀ, then col2im adds every column back into
 // the pixel it was read from (then bias, nil or one value per input
-// channel, is added).
+// channel, is added). dx need not be zero on entry: each image is cleared
+// just before col2im adds into it, on the core that will add, so the
+// clear is a cache-hot pass there rather than a cold one on the caller.
 func convBackInput[T Float](geo *convGeom, g, k, bias, dx []T) {
 	K, P := geo.kdim(), geo.outPix()
 	if geo.n*P == 0 || K == 0 {
+		clear(dx)
 		return
 	}
 	if geo.pointwise() {
@@ -284,10 +287,11 @@ func convBackInput[T Float](geo *convGeom, g, k, bias, dx []T) {
 	for b0 := 0; b0 < geo.n; b0 += cb {
 		b1 := min(b0+cb, geo.n)
 		gemmT(false, true, (b1-b0)*P, K, geo.cout, g[b0*P*geo.cout:], geo.cout, k, geo.cout, 0, cols, K)
+		img := geo.h * geo.w * geo.cin
 		parallelImages(b1-b0, P*K, func(lo, hi int) {
+			clear(dx[(b0+lo)*img : (b0+hi)*img])
 			col2im(geo, cols[lo*P*K:], b0+lo, b0+hi, dx)
 		})
-		img := geo.h * geo.w * geo.cin
 		addBiasParallel(dx[b0*img:b1*img], bias)
 	}
 }

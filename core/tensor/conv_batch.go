@@ -86,8 +86,9 @@ func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 		for b0 := lo; b0 < hi; b0 += cb {
 			b1 := min(b0+cb, hi)
 			gemmPacked(false, (b1-b0)*P, g[b0*P*geo.cout:], geo.cout, pb, 0, cols, K)
-			col2im(geo, cols, b0, b1, dx)
 			img := geo.h * geo.w * geo.cin
+			clear(dx[b0*img : b1*img])
+			col2im(geo, cols, b0, b1, dx)
 			addBias(dx[b0*img:b1*img], bias)
 		}
 	})

@@ -12,7 +12,7 @@ func DropoutSeed(rng *RNG) uint64 { return rng.Uint64() }
 // DropoutMaskFromSeed is DropoutMask with its one draw already made: a
 // tensor holding 0 with probability rate and 1/(1-rate) elsewhere.
 func DropoutMaskFromSeed(seed uint64, dtype DType, rate float64, shape ...int) *Tensor {
-	out := New(dtype, shape...)
+	out := newOutput(dtype, shape...)
 	if dtype == Float32 {
 		maskKernel(out.f32, seed, rate)
 	} else {
@@ -28,7 +28,7 @@ func DropoutApply(x *Tensor, seed uint64, rate float64) *Tensor {
 	if rate < 0 || rate >= 1 {
 		panic(errorf("dropout", "rate %g must be in [0, 1)", rate))
 	}
-	out := New(x.dtype, x.shape...)
+	out := newOutput(x.dtype, x.shape...)
 	if x.dtype == Float32 {
 		dropoutKernel(out.f32, x.f32, seed, rate)
 	} else {

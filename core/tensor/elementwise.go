@@ -322,7 +322,7 @@ func binary(op binOp, a, b *Tensor) *Tensor {
 	if !ok {
 		panic(errorf(name, "shapes %v and %v do not broadcast", a.shape, b.shape))
 	}
-	out := New(a.dtype, shape...)
+	out := newOutput(a.dtype, shape...)
 	if out.Len() == 0 {
 		return out
 	}

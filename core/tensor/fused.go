@@ -7,7 +7,7 @@ package tensor
 
 // LeakyRelu returns x where x > 0 and slope·x elsewhere.
 func LeakyRelu(x *Tensor, slope float64) *Tensor {
-	out := New(x.dtype, x.shape...)
+	out := newOutput(x.dtype, x.shape...)
 	if x.dtype == Float32 {
 		leakyKernel(out.f32, x.f32, x.f32, float32(slope))
 	} else {
@@ -20,7 +20,7 @@ func LeakyRelu(x *Tensor, slope float64) *Tensor {
 // LeakyRelu (Relu with slope 0).
 func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {
 	checkSame("leaky_relu_grad", g, x)
-	out := New(x.dtype, x.shape...)
+	out := newOutput(x.dtype, x.shape...)
 	if x.dtype == Float32 {
 		leakyKernel(out.f32, g.f32, x.f32, float32(slope))
 	} else {
@@ -75,7 +75,7 @@ func TanhGrad(g, y *Tensor) *Tensor {
 // outputGrad runs a gradient kernel written in terms of an op's output y.
 func outputGrad(op string, g, y *Tensor, k32 func(dst, g, y []float32), k64 func(dst, g, y []float64)) *Tensor {
 	checkSame(op, g, y)
-	out := New(y.dtype, y.shape...)
+	out := newOutput(y.dtype, y.shape...)
 	if y.dtype == Float32 {
 		k32(out.f32, g.f32, y.f32)
 	} else {
@@ -110,7 +110,7 @@ func tanhGradKernel[T Float](dst, g, y []T) {
 // elements, any chunk can be filled independently on either core, and the
 // result depends only on rng's state.
 func DropoutMask(rng *RNG, dtype DType, rate float64, shape ...int) *Tensor {
-	out := New(dtype, shape...)
+	out := newOutput(dtype, shape...)
 	seed := rng.Uint64()
 	if dtype == Float32 {
 		maskKernel(out.f32, seed, rate)

@@ -22,7 +22,7 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 		panic(errorf("matmul", "inner dimensions differ: %v (transposed %v) by %v (transposed %v)", a.shape, transA, b.shape, transB))
 	}
 	shape := append(slices.Clone(a.shape[:ra-2]), m, n)
-	out := New(a.dtype, shape...)
+	out := newOutput(a.dtype, shape...)
 	batch := Numel(a.shape[:ra-2])
 	sa, sb, so := a.shape[ra-2]*a.shape[ra-1], b.shape[rb-2]*b.shape[rb-1], m*n
 	lda, ldb := a.shape[ra-1], b.shape[rb-1]

@@ -48,6 +48,35 @@ func newStorage32(n int) []float32 {
 	return make([]float32, n)
 }
 
+// newOutput returns a tensor of the given type and shape for a kernel that
+// writes every element: storage reused from the pools keeps its old values
+// instead of being cleared (fresh storage is zero, as Go allocates it).
+func newOutput(dtype DType, shape ...int) *Tensor {
+	checkShape("tensor.New", shape)
+	n := Numel(shape)
+	if n < minRecycle {
+		return New(dtype, shape...)
+	}
+	t := &Tensor{shape: append([]int(nil), shape...), dtype: dtype}
+	switch dtype {
+	case Float32:
+		if b, ok := pool32.get(n).(*[]float32); ok {
+			t.f32 = *b
+		} else {
+			t.f32 = make([]float32, n)
+		}
+	case Float64:
+		if b, ok := pool64.get(n).(*[]float64); ok {
+			t.f64 = *b
+		} else {
+			t.f64 = make([]float64, n)
+		}
+	default:
+		panic(errorf("tensor.New", "unknown dtype %v", dtype))
+	}
+	return t
+}
+
 // newStorage64 is newStorage32 for float64.
 func newStorage64(n int) []float64 {
 	if n >= minRecycle {

@@ -1,6 +1,8 @@
 package tensor
 
 import (
+	"fmt"
+	"math"
 	"runtime"
 	"testing"
 )
@@ -66,5 +68,61 @@ func TestScratchRecyclesOwnedStorage(t *testing.T) {
 	}
 	if _, ok := pool32.byLen.Load(10); ok {
 		t.Fatal("a 10-element buffer was pooled")
+	}
+}
+
+// TestOutputsOverwriteReusedStorage fills the pools with NaN buffers of
+// each output's length, then checks that every op that takes its output
+// uncleared from the pools (newOutput) gives the bits it gives on fresh
+// storage: no element may be left unwritten. The transposed-conv cases
+// cover the batch-split (2 cores), chunked (1 core) and pointwise paths,
+// which clear their output image by image.
+func TestOutputsOverwriteReusedStorage(t *testing.T) {
+	rng := NewRNG(8, 1)
+	x := rng.Normal(Float32, 0, 1, 64, 400)
+	g := rng.Normal(Float32, 0, 1, 64, 400)
+	w := rng.Normal(Float32, 0, 1, 400, 300)
+	bias := rng.Normal(Float32, 0, 1, 400)
+	img := rng.Normal(Float32, 0, 1, 8, 14, 14, 16)
+	k := rng.Normal(Float32, 0, 1, 4, 4, 16, 48)
+	k1 := rng.Normal(Float32, 0, 1, 1, 1, 16, 32)
+	cb, ob := rng.Normal(Float32, 0, 1, 16), rng.Normal(Float32, 0, 1, 48)
+	p := Conv2DParams{StrideH: 2, StrideW: 2, PadTop: 1, PadBottom: 2, PadLeft: 1, PadRight: 2}
+	one := Conv2DParams{StrideH: 1, StrideW: 1}
+	y := Conv2D(img, k, p)
+	y1 := Conv2D(img, k1, one)
+	cases := []struct {
+		name string
+		op   func() *Tensor
+	}{
+		{"leaky_relu", func() *Tensor { return LeakyRelu(x, 0.2) }},
+		{"leaky_relu_grad", func() *Tensor { return LeakyReluGrad(g, x, 0.2) }},
+		{"sigmoid_grad", func() *Tensor { return SigmoidGrad(g, Sigmoid(x)) }},
+		{"dropout_mask", func() *Tensor { return DropoutMask(NewRNG(1, 1), Float32, 0.3, 64, 400) }},
+		{"dropout", func() *Tensor { return DropoutApply(x, 99, 0.3) }},
+		{"add_broadcast", func() *Tensor { return Add(x, bias) }},
+		{"mul", func() *Tensor { return Mul(x, g) }},
+		{"matmul", func() *Tensor { return MatMul(x, w, false, false) }},
+		{"scale", func() *Tensor { return Scale(x, 3) }},
+		{"clip", func() *Tensor { return Clip(x, -0.5, 0.5) }},
+		{"conv2d", func() *Tensor { return Conv2D(img, k, p) }},
+		{"conv2d_bias", func() *Tensor { return Conv2DBias(img, k, ob, p) }},
+		{"conv2d_transpose_batch", func() *Tensor { return Conv2DBackpropInput(y, k, img.Shape(), p) }},
+		{"conv2d_transpose_bias", func() *Tensor { return Conv2DBackpropInputBias(y, k, cb, img.Shape(), p) }},
+		{"conv2d_transpose_pointwise", func() *Tensor { return Conv2DBackpropInput(y1, k1, img.Shape(), one) }},
+	}
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		for _, c := range cases {
+			want := c.op()
+			if want.Len() < minRecycle {
+				t.Fatalf("%s: output of %d elements is too small to be pooled", c.name, want.Len())
+			}
+			for range 4 {
+				recycle(Full(want.DType(), math.NaN(), want.Shape()...))
+			}
+			sameBits(t, fmt.Sprintf("procs %d: %s", procs, c.name), c.op(), want)
+		}
+		runtime.GOMAXPROCS(prev)
 	}
 }

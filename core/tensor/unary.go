@@ -157,7 +157,7 @@ func unMath64(op unOp, p float64, dst, src []float64) {
 }
 
 func unary(op unOp, p float64, t *Tensor) *Tensor {
-	out := New(t.dtype, t.shape...)
+	out := newOutput(t.dtype, t.shape...)
 	parallelElems(t.Len(), func(lo, hi int) {
 		if t.dtype == Float32 {
 			unKernel(op, p, out.f32[lo:hi], t.f32[lo:hi])
@@ -222,7 +222,7 @@ func PowScalar(t *Tensor, p float64) *Tensor { return unary(opPowScalar, p, t) }
 
 // Clip returns t with every element limited to [lo, hi].
 func Clip(t *Tensor, lo, hi float64) *Tensor {
-	out := New(t.dtype, t.shape...)
+	out := newOutput(t.dtype, t.shape...)
 	parallelElems(t.Len(), func(a, b int) {
 		if t.dtype == Float32 {
 			clipKernel(out.f32[a:b], t.f32[a:b], lo, hi)
