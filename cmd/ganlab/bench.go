@@ -43,6 +43,7 @@ type benchOptions struct {
 	workload      string
 	steps, warmup int
 	jsonPath      string
+	cpuprof       string
 }
 
 // benchResult is one workload's measurements; field names follow the python
@@ -116,6 +117,7 @@ func newBenchCmd(_ *app) *cobra.Command {
 	f.IntVar(&o.steps, "steps", 20, "timed steps (wgan-gp: iterations; gemm: products per size)")
 	f.IntVar(&o.warmup, "warmup", 3, "untimed steps first")
 	f.StringVar(&o.jsonPath, "json", "", "also write every measurement, step times included, to this JSON file")
+	f.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the timed and warm-up steps to this file (go tool pprof)")
 	return cmd
 }
 
@@ -127,8 +129,11 @@ func bench(o benchOptions, w io.Writer) error {
 	fmt.Fprintf(w, "ganlab %s | %s | %s | GOMAXPROCS %d | GOGC %s | load avg %s\n",
 		rep.Version, rep.GoVersion, rep.Platform, rep.GOMAXPROCS, rep.GOGC, rep.LoadAvgStart)
 	fmt.Fprintf(w, "cpu: %s\n", rep.CPU)
+	stop, err := startCPUProfile("bench", o.cpuprof)
+	if err != nil {
+		return err
+	}
 	var res []benchResult
-	var err error
 	switch o.workload {
 	case "mnist-dcgan":
 		res, err = benchDCGAN("mnist-dcgan", gan.MNISTGenerator(100), gan.MNISTDiscriminator(0.3), 100, 64, []int{28, 28, 1}, -1, o, w)
@@ -139,6 +144,7 @@ func bench(o benchOptions, w io.Writer) error {
 	case "gemm":
 		res = benchGemm(o, w)
 	}
+	stop()
 	if err != nil {
 		return err
 	}

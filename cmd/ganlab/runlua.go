@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -81,17 +80,11 @@ func runScript(ctx context.Context, a *app, o runOptions, lo luaOptions, script 
 		ctx, cancel = context.WithTimeout(ctx, lo.timeout)
 		defer cancel()
 	}
-	if lo.cpuprof != "" {
-		f, err := os.Create(lo.cpuprof)
-		if err != nil {
-			return fmt.Errorf("run: --cpuprofile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("run: --cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile("run", lo.cpuprof)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	rt, err := bindings.New(ctx, bindings.Options{Roots: roots, Seed: o.seed, Config: cfg, RunDir: dir, Log: log})
 	if err != nil {
 		return fmt.Errorf("run %s: %w", script, err)
