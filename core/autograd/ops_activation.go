@@ -9,11 +9,60 @@ func Relu(x *Var) *Var { return leaky("relu", x, 0) }
 func LeakyRelu(x *Var, slope float64) *Var { return leaky("leaky_relu", x, slope) }
 
 func leaky(op string, x *Var, slope float64) *Var {
+	if slope >= 0 {
+		return leakyFromOutput(op, x, slope, tensor.LeakyRelu(x.Value, slope))
+	}
 	return recordFast(op, tensor.LeakyRelu(x.Value, slope), func(g *Var) []*Var {
 		return []*Var{Mul(g, Const(tensor.LeakyMask(x.Value, slope)))}
 	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.LeakyReluGrad(g, x.Value, slope)}
 	}, x)
+}
+
+// leakyFromOutput records a leaky rectifier with output y whose gradient
+// rules read y instead of x: with slope ≥ 0, y > 0 exactly where x > 0
+// (-0, NaN and slope 0 included), so the rule needs nothing of x's value
+// and x may be overwritten by y (LeakyReluInPlace).
+func leakyFromOutput(op string, x *Var, slope float64, y *tensor.Tensor) *Var {
+	var out *Var
+	out = recordFast(op, y, func(g *Var) []*Var {
+		return []*Var{Mul(g, Const(tensor.LeakyMask(out.Value, slope)))}
+	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.LeakyReluGrad(g, out.Value, slope)}
+	}, x)
+	return out
+}
+
+// LeakyReluInPlace is LeakyRelu(x, slope) written into x's storage when x
+// may be overwritten: x is the fresh output of an op whose gradient rules
+// never read their own output (see overwritable), and the caller
+// guarantees that nothing else reads x (nn.Sequential does, for the output
+// of one layer that only the next consumes). Otherwise, and for a negative
+// slope, it is LeakyRelu. Either way the caller must not use x afterwards.
+func LeakyReluInPlace(x *Var, slope float64) *Var {
+	if slope < 0 || !overwritable(x) {
+		return leaky("leaky_relu", x, slope)
+	}
+	return leakyFromOutput("leaky_relu", x, slope, tensor.LeakyReluInPlace(x.Value, slope))
+}
+
+// ReluInPlace is LeakyReluInPlace with slope 0.
+func ReluInPlace(x *Var) *Var {
+	if !overwritable(x) {
+		return leaky("relu", x, 0)
+	}
+	return leakyFromOutput("relu", x, 0, tensor.LeakyReluInPlace(x.Value, 0))
+}
+
+// overwritable reports whether x's value was made by an op that returns
+// new storage and whose gradient rules (fast and differentiable) never
+// read that value, so that overwriting it changes no gradient.
+func overwritable(x *Var) bool {
+	switch x.made {
+	case "conv2d", "conv2d_bias", "conv2d_backprop_input", "conv2d_transpose_bias", "matmul", "add", "batch_norm":
+		return true
+	}
+	return false
 }
 
 // Sigmoid returns 1/(1+e⁻ˣ).

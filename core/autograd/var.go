@@ -16,7 +16,8 @@ type Var struct {
 	Name string
 
 	requiresGrad bool
-	node         *node // nil for leaves and constants
+	node         *node  // nil for leaves and constants
+	made         string // the op that computed Value ("" for leaves and constants), recorded or not
 }
 
 // node is what an op records: its name, its inputs and how to map the
@@ -91,7 +92,7 @@ func (v *Var) String() string {
 // record makes the output Var of an op. It keeps the node only when an input
 // requires a gradient, so constant computations cost nothing extra.
 func record(op string, value *tensor.Tensor, backward func(g *Var) []*Var, inputs ...*Var) *Var {
-	out := &Var{Value: value}
+	out := &Var{Value: value, made: op}
 	for _, in := range inputs {
 		if in.requiresGrad {
 			out.requiresGrad = true

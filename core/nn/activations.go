@@ -112,6 +112,17 @@ func (l *ReLU) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
 	})
 }
 
+// callInPlace is Call writing the output into x's storage where autograd
+// allows it (autograd.LeakyReluInPlace); the caller must not read x again.
+func (l *ReLU) callInPlace(x *autograd.Var, training bool) (*autograd.Var, error) {
+	return l.run(l, x, func() *autograd.Var {
+		if l.slope == 0 {
+			return autograd.ReluInPlace(x)
+		}
+		return autograd.LeakyReluInPlace(x, l.slope)
+	})
+}
+
 // Config returns {"negative_slope": ...}.
 func (l *ReLU) Config() map[string]any {
 	return withBase(&l.Base, map[string]any{"negative_slope": l.slope})
@@ -148,6 +159,12 @@ func (l *LeakyReLU) OutputShape(in []int) ([]int, error) { return l.shapeOf(in) 
 // Call applies the leaky rectifier.
 func (l *LeakyReLU) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
 	return l.run(l, x, func() *autograd.Var { return autograd.LeakyRelu(x, l.slope) })
+}
+
+// callInPlace is Call writing the output into x's storage where autograd
+// allows it; the caller must not read x again.
+func (l *LeakyReLU) callInPlace(x *autograd.Var, training bool) (*autograd.Var, error) {
+	return l.run(l, x, func() *autograd.Var { return autograd.LeakyReluInPlace(x, l.slope) })
 }
 
 // Config returns {"negative_slope": ...}.

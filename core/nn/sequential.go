@@ -142,14 +142,37 @@ func (s *Sequential) Call(x *autograd.Var, training bool) (_ *autograd.Var, err 
 	} else if _, err := s.OutputShape(x.Shape()); err != nil {
 		return nil, err
 	}
+	fresh := false // x is a Var the previous layer made, not the caller's
 	for i, l := range s.layers {
-		y, err := l.Call(x, training)
+		var y *autograd.Var
+		if ip, ok := l.(inPlacer); ok && fresh {
+			// Only this layer reads the previous layer's output. A layer
+			// that passed its input through (InputLayer, Dropout at
+			// inference) made nothing fresh, so the caller's input is
+			// never overwritten.
+			y, err = ip.callInPlace(x, training)
+		} else {
+			y, err = l.Call(x, training)
+		}
 		if err != nil {
 			return nil, s.childErr(i, l, err)
+		}
+		if y != x {
+			fresh = true // a layer that passes its input through keeps x's status
 		}
 		x = y
 	}
 	return x, nil
+}
+
+// inPlacer is a layer that can write its output into its input's storage
+// when its caller guarantees that nothing else reads the input, as a
+// Sequential does for the output of one layer that only the next layer
+// consumes. It saves an activation-sized tensor per layer, which matters
+// for memory at large batches. Whether the storage is really reused is
+// autograd's decision (autograd.LeakyReluInPlace).
+type inPlacer interface {
+	callInPlace(x *autograd.Var, training bool) (*autograd.Var, error)
 }
 
 // Predict runs the model at inference (training=false) on x.

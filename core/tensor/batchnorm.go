@@ -8,7 +8,11 @@ import "math"
 
 // BatchNormStats returns the per-channel mean and biased variance of x over
 // all axes but the last, accumulated in float64. Two passes (mean, then
-// squared deviations) keep the variance accurate when the mean is large.
+// squared deviations) keep the variance accurate when the mean is large;
+// they run chunk by chunk over cached data, and the chunks are merged
+// with Chan et al.'s formula, which keeps that accuracy (see
+// batchnorm_stats.go). The results depend only on x's shape and values,
+// not on GOMAXPROCS.
 func BatchNormStats(x *Tensor) (mean, variance []float64) {
 	c := x.shape[len(x.shape)-1]
 	rows := x.Len() / max(c, 1)
@@ -25,26 +29,10 @@ func BatchNormStats(x *Tensor) (mean, variance []float64) {
 	return mean, variance
 }
 
-func statsKernel[T Float](x []T, rows, c int, mean, variance []float64) {
-	channelSums(rows, c, 1, mean, func(lo, hi int, acc []float64) {
-		if !vecSumRows(acc, x[lo*c:hi*c]) {
-			sumRows(acc, x[lo*c:hi*c])
-		}
-	})
-	for j := range mean {
-		mean[j] /= float64(rows)
-	}
-	channelSums(rows, c, 1, variance, func(lo, hi int, acc []float64) {
-		if !vecSqDevRows(acc, mean, x[lo*c:hi*c]) {
-			sqDevRows(acc, mean, x[lo*c:hi*c])
-		}
-	})
-	for j := range variance {
-		variance[j] /= float64(rows)
-	}
-}
-
-// sumRows adds every row of x (len(acc) channels each) into acc.
+// sumRows adds every row of x (len(acc) channels each) into acc. It and
+// sqDevRows stay as the Go references of the row kernels in vec_amd64.go,
+// which vec_test.go checks; the statistics now use the column kernels of
+// batchnorm_stats.go.
 func sumRows[T Float](acc []float64, x []T) {
 	c := len(acc)
 	if c == 0 {
@@ -75,37 +63,11 @@ func sqDevRows[T Float](acc, mean []float64, x []T) {
 	}
 }
 
-// channelSums adds per-channel sums over rows × c data into out (k·c
-// values: k accumulators of c channels each). fold adds rows [lo, hi) into
-// acc (same layout as out). Rows are cut into blocks of a fixed size and
-// the blocks' partial sums are added in block order, so the result is the
-// same however many goroutines fold the blocks.
-func channelSums(rows, c, k int, out []float64, fold func(lo, hi int, acc []float64)) {
-	blockRows := max(1, sumBlock/max(c, 1))
-	nb := (rows + blockRows - 1) / blockRows
-	if nb <= 1 {
-		fold(0, rows, out)
-		return
-	}
-	w := k * c
-	partial := make([]float64, nb*w)
-	parallelFor(nb, 1, func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			fold(b*blockRows, min(rows, (b+1)*blockRows), partial[b*w:(b+1)*w])
-		}
-	})
-	for b := range nb {
-		for j, v := range partial[b*w : (b+1)*w] {
-			out[j] += v
-		}
-	}
-}
-
 // BatchNormApply returns x·a + b per channel (last axis), where a and b
 // fold the normalisation and the affine transform together:
 // a = γ/√(σ²+ε), b = β − μ·a.
 func BatchNormApply(x *Tensor, a, b []float64) *Tensor {
-	out := New(x.dtype, x.shape...)
+	out := newOutput(x.dtype, x.shape...) // every element is written
 	if x.dtype == Float32 {
 		affineKernel(out.f32, x.f32, len(a), toT[float32](a), toT[float32](b))
 	} else {
@@ -157,7 +119,7 @@ func BatchNormGrad(g, x *Tensor, mean, variance, gamma []float64, eps float64) (
 	}
 	dgamma = make([]float64, c)
 	dbeta = make([]float64, c)
-	dx = New(x.dtype, x.shape...)
+	dx = newOutput(x.dtype, x.shape...) // every element is written
 	if rows == 0 {
 		return dx, dgamma, dbeta
 	}
@@ -170,18 +132,12 @@ func BatchNormGrad(g, x *Tensor, mean, variance, gamma []float64, eps float64) (
 }
 
 func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamma, dbeta []float64) {
-	sums := make([]float64, 2*c) // Σg, then Σg·(x−μ)
-	channelSums(rows, c, 2, sums, func(lo, hi int, acc []float64) {
-		sg, sgx, gs, xs := acc[:c], acc[c:2*c], g[lo*c:hi*c], x[lo*c:hi*c]
-		if !vecBNSums(sg, sgx, mean, gs, xs) {
-			bnSumRows(sg, sgx, mean, gs, xs)
-		}
-	})
+	sgx := make([]float64, c) // Σg·(x−μ)
+	bnSumsKernel(g, x, rows, c, mean, dbeta, sgx)
 	for j := range c {
-		dbeta[j] = sums[j]
-		dgamma[j] = sums[c+j] * invstd[j]
+		dgamma[j] = sgx[j] * invstd[j]
 	}
-	n := float64(rows)
+	in := 1 / float64(rows) // a multiply per channel, not a division (see statsKernel)
 	scale := make([]T, c)
 	mu := make([]T, c)
 	gm := make([]T, c) // dβ/N
@@ -193,8 +149,8 @@ func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamm
 		}
 		scale[j] = T(gj * invstd[j])
 		mu[j] = T(mean[j])
-		gm[j] = T(dbeta[j] / n)
-		xm[j] = T(dgamma[j] / n * invstd[j])
+		gm[j] = T(dbeta[j] * in)
+		xm[j] = T(dgamma[j] * in * invstd[j])
 	}
 	parallelFor(rows, grainFor(c), func(lo, hi int) {
 		d, gs, xs := dx[lo*c:hi*c], g[lo*c:hi*c], x[lo*c:hi*c]

@@ -16,6 +16,18 @@ func LeakyRelu(x *Tensor, slope float64) *Tensor {
 	return out
 }
 
+// LeakyReluInPlace overwrites x with LeakyRelu(x, slope), bitwise, and
+// returns x: for a caller that owns x and will not read it again, it saves
+// an activation-sized tensor.
+func LeakyReluInPlace(x *Tensor, slope float64) *Tensor {
+	if x.dtype == Float32 {
+		leakyKernel(x.f32, x.f32, x.f32, float32(slope))
+	} else {
+		leakyKernel(x.f64, x.f64, x.f64, slope)
+	}
+	return x
+}
+
 // LeakyReluGrad returns g where x > 0 and slope·g elsewhere: the gradient of
 // LeakyRelu (Relu with slope 0).
 func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {

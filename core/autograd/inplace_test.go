@@ -1,0 +1,53 @@
+package autograd
+
+import (
+	"testing"
+
+	"github.com/ganlab/ganlab/core/tensor"
+)
+
+// TestLeakyReluInPlace checks where the in-place rectifier reuses its
+// input's storage (the output of an op whose rules never read it) and
+// where it must not (a leaf, a reshape view), and that its gradients are
+// exact to first and second order through a convolution whose output it
+// overwrote.
+func TestLeakyReluInPlace(t *testing.T) {
+	rng := tensor.NewRNG(31, 0)
+	p := mustConvParams(t, 4, 5, 3, 3, 2, "same")
+	x, k, b := Leaf(randT(rng, 2, 4, 5, 2)), Leaf(randT(rng, 3, 3, 2, 3)), Leaf(randT(rng, 3))
+
+	conv := Conv2DBias(x, k, b, p)
+	before := conv.Value.Clone()
+	y := LeakyReluInPlace(conv, 0.2)
+	if !tensor.SameStorage(y.Value, conv.Value) {
+		t.Error("conv output not reused")
+	}
+	want := tensor.LeakyRelu(before, 0.2)
+	for i := range want.Len() {
+		if y.Value.At(i) != want.At(i) {
+			t.Fatalf("element %d = %v, want %v", i, y.Value.At(i), want.At(i))
+		}
+	}
+	for name, in := range map[string]*Var{"leaf": Leaf(randT(rng, 2, 3)), "reshape": Reshape(MatMul(x, x, true, false), 1, -1)} {
+		saved := in.Value.Clone()
+		out := ReluInPlace(in)
+		if tensor.SameStorage(out.Value, in.Value) {
+			t.Errorf("%s: input overwritten", name)
+		}
+		for i := range saved.Len() {
+			if in.Value.At(i) != saved.At(i) {
+				t.Fatalf("%s: input changed at %d", name, i)
+			}
+		}
+	}
+
+	f := func(xs []*Var) *Var { return LeakyReluInPlace(Conv2DBias(xs[0], xs[1], xs[2], p), 0.2) }
+	inputs := []*tensor.Tensor{randT(rng, 2, 4, 5, 2), randT(rng, 3, 3, 2, 3), randT(rng, 3)}
+	if err := CheckGrad(func(xs []*Var) *Var { return sumW(f(xs)) }, inputs...); err != nil {
+		t.Fatal("first order:", err)
+	}
+	sq := func(xs []*Var) *Var { return Square(ReluInPlace(Conv2DBias(xs[0], xs[1], xs[2], p))) }
+	if err := CheckGrad(convGradNormSq(sq), inputs...); err != nil {
+		t.Fatal("second order:", err)
+	}
+}
