@@ -51,3 +51,32 @@ func TestLeakyReluInPlace(t *testing.T) {
 		t.Fatal("second order:", err)
 	}
 }
+
+// TestDropoutInPlace checks that dropout overwrites a rectifier's output
+// (which overwrote a conv's), and that the gradients of the chain stay
+// exact to first and second order: the rectifier's rules read the sign of
+// a value dropout has since rescaled or zeroed.
+func TestDropoutInPlace(t *testing.T) {
+	rng := tensor.NewRNG(32, 0)
+	p := mustConvParams(t, 4, 5, 3, 3, 2, "same")
+	x, k, b := Leaf(randT(rng, 2, 4, 5, 2)), Leaf(randT(rng, 3, 3, 2, 3)), Leaf(randT(rng, 3))
+	conv := Conv2DBias(x, k, b, p)
+	if y := DropoutInPlace(LeakyReluInPlace(conv, 0.2), 0.4, tensor.NewRNG(7, 0)); !tensor.SameStorage(y.Value, conv.Value) {
+		t.Error("rectifier output not reused")
+	}
+	leaf := Leaf(randT(rng, 3, 4))
+	if y := DropoutInPlace(leaf, 0.4, tensor.NewRNG(7, 0)); tensor.SameStorage(y.Value, leaf.Value) {
+		t.Error("a leaf was overwritten")
+	}
+
+	chain := func(xs []*Var) *Var {
+		return DropoutInPlace(LeakyReluInPlace(Conv2DBias(xs[0], xs[1], xs[2], p), 0.2), 0.4, tensor.NewRNG(7, 0))
+	}
+	inputs := []*tensor.Tensor{randT(rng, 2, 4, 5, 2), randT(rng, 3, 3, 2, 3), randT(rng, 3)}
+	if err := CheckGrad(func(xs []*Var) *Var { return sumW(chain(xs)) }, inputs...); err != nil {
+		t.Fatal("first order:", err)
+	}
+	if err := CheckGrad(convGradNormSq(func(xs []*Var) *Var { return Square(chain(xs)) }), inputs...); err != nil {
+		t.Fatal("second order:", err)
+	}
+}

@@ -176,7 +176,33 @@ func Dropout(x *Var, rate float64, rng *tensor.RNG) *Var {
 		panic(&tensor.Error{Op: "dropout", Msg: "rate must be < 1"})
 	}
 	seed := tensor.DropoutSeed(rng)
-	return recordFast("dropout", tensor.DropoutApply(x.Value, seed, rate), func(g *Var) []*Var {
+	return dropoutOf(x, seed, rate, tensor.DropoutApply(x.Value, seed, rate))
+}
+
+// DropoutInPlace is Dropout written into x's storage when x may be
+// overwritten: the output of an op whose rules never read it
+// (overwritable), or of a rectifier, whose rules read only the sign of
+// their output, which dropout keeps where it keeps an element and zeroes
+// only where the gradient it passes back is zero anyway. The caller
+// guarantees that nothing else reads x, and must not use x afterwards.
+func DropoutInPlace(x *Var, rate float64, rng *tensor.RNG) *Var {
+	if rate <= 0 {
+		return x
+	}
+	if rate >= 1 {
+		panic(&tensor.Error{Op: "dropout", Msg: "rate must be < 1"})
+	}
+	if !overwritable(x) && x.made != "leaky_relu" && x.made != "relu" {
+		return Dropout(x, rate, rng)
+	}
+	seed := tensor.DropoutSeed(rng)
+	return dropoutOf(x, seed, rate, tensor.DropoutApplyInPlace(x.Value, seed, rate))
+}
+
+// dropoutOf records dropout's output y with its rules, which need only
+// the seed.
+func dropoutOf(x *Var, seed uint64, rate float64, y *tensor.Tensor) *Var {
+	return recordFast("dropout", y, func(g *Var) []*Var {
 		return []*Var{Mul(g, Const(tensor.DropoutMaskFromSeed(seed, x.DType(), rate, x.Shape()...)))}
 	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.DropoutApply(g, seed, rate)}

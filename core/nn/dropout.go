@@ -48,6 +48,17 @@ func (l *Dropout) Call(x *autograd.Var, training bool) (*autograd.Var, error) {
 	})
 }
 
+// callInPlace is Call writing the output into x's storage where autograd
+// allows it (autograd.DropoutInPlace); the caller must not read x again.
+func (l *Dropout) callInPlace(x *autograd.Var, training bool) (*autograd.Var, error) {
+	return l.run(l, x, func() *autograd.Var {
+		if !training {
+			return x
+		}
+		return autograd.DropoutInPlace(x, l.rate, l.rng)
+	})
+}
+
 // Config returns {"rate": ...}.
 func (l *Dropout) Config() map[string]any { return withBase(&l.Base, map[string]any{"rate": l.rate}) }
 

@@ -37,6 +37,20 @@ func DropoutApply(x *Tensor, seed uint64, rate float64) *Tensor {
 	return out
 }
 
+// DropoutApplyInPlace overwrites x with DropoutApply(x, seed, rate),
+// bitwise, and returns x.
+func DropoutApplyInPlace(x *Tensor, seed uint64, rate float64) *Tensor {
+	if rate < 0 || rate >= 1 {
+		panic(errorf("dropout", "rate %g must be in [0, 1)", rate))
+	}
+	if x.dtype == Float32 {
+		dropoutKernel(x.f32, x.f32, seed, rate)
+	} else {
+		dropoutKernel(x.f64, x.f64, seed, rate)
+	}
+	return x
+}
+
 // dropoutKernel sets dst = x · mask with maskKernel's mask, element for
 // element: the same SplitMix64 draw per pair of elements and the same
 // product x · (keep · bit), so the bits match a multiply by the mask.

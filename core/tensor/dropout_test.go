@@ -26,6 +26,7 @@ func TestDropoutApplyMatchesMask(t *testing.T) {
 					got := DropoutApply(x, DropoutSeed(NewRNG(5, 1)), rate)
 					sameBits(t, "dropout", got, want)
 					sameBits(t, "mask", DropoutMaskFromSeed(DropoutSeed(NewRNG(5, 1)), dt, rate, n), mask)
+					sameBits(t, "in place", DropoutApplyInPlace(x.Clone(), DropoutSeed(NewRNG(5, 1)), rate), want)
 					if n > 100000 {
 						dropped := 0
 						for i := range n {
