@@ -67,20 +67,33 @@ func (l bnLayout) each(fn func(b, lo, hi, j0, j1 int)) {
 	})
 }
 
-// blockBuf returns k zeroed per-block accumulators of c channels each
-// (block b at [b·c, (b+1)·c)), or nil with a single block, where the
-// caller accumulates into its results directly.
-func (l bnLayout) blockBuf(k int) [][]float64 {
-	if l.nb == 1 {
-		return nil
+// blockAccs holds two per-channel accumulators for every row block.
+type blockAccs struct {
+	c          int
+	buf        []float64 // block b's at [2bc, 2bc+c) and [2bc+c, 2bc+2c)
+	out0, out1 []float64 // the only block's, with a single block
+}
+
+// accs returns zeroed accumulators for l's blocks; with a single block
+// they are out0 and out1 (zeroed, c values each) themselves. A block's
+// two sit side by side: had each kind its own array, the two of a block
+// would be a multiple of 4 KB apart for some shapes, and the row kernel's
+// loads would stall on its stores to the other (4K aliasing).
+func (l bnLayout) accs(out0, out1 []float64) blockAccs {
+	a := blockAccs{c: l.c, out0: out0, out1: out1}
+	if l.nb > 1 {
+		a.buf = make([]float64, 2*l.nb*l.c)
 	}
-	n := l.nb * l.c
-	buf := make([]float64, k*n)
-	acc := make([][]float64, k)
-	for i := range acc {
-		acc[i] = buf[i*n : (i+1)*n]
+	return a
+}
+
+// of returns block b's two accumulators.
+func (a blockAccs) of(b int) (acc0, acc1 []float64) {
+	if a.buf == nil {
+		return a.out0, a.out1
 	}
-	return acc
+	o := 2 * b * a.c
+	return a.buf[o : o+a.c], a.buf[o+a.c : o+2*a.c]
 }
 
 // statsKernel sets mean and variance (biased) of the rows × c data x.
@@ -89,20 +102,18 @@ func (l bnLayout) blockBuf(k int) [][]float64 {
 // rounding (an ulp) is far below what the statistics need.
 func statsKernel[T Float](x []T, rows, c int, mean, variance []float64) {
 	l := newBNLayout(rows, c)
-	sum, m2 := mean, variance // per block: the sum and the squared deviations from its mean
-	if p := l.blockBuf(2); p != nil {
-		sum, m2 = p[0], p[1]
-	}
+	acc := l.accs(mean, variance) // per block: the sum and the squared deviations from its mean
 	l.each(func(b, lo, hi, j0, j1 int) {
-		o := b * c
-		blockStats(x[lo*c+j0:], hi-lo, c, l.chunkRows, sum[o+j0:o+j1], m2[o+j0:o+j1])
+		sum, m2 := acc.of(b)
+		blockStats(x[lo*c+j0:], hi-lo, c, l.chunkRows, sum[j0:j1], m2[j0:j1])
 	})
+	sum, m2 := acc.of(0)
 	lo, hi := l.blockRows(0)
 	n := float64(hi - lo)
 	for b := 1; b < l.nb; b++ {
 		lo, hi := l.blockRows(b)
-		o := b * c
-		chanMerge(sum[:c], m2[:c], sum[o:o+c], m2[o:o+c], n, float64(hi-lo))
+		s, q := acc.of(b)
+		chanMerge(sum, m2, s, q, n, float64(hi-lo))
 		n += float64(hi - lo)
 	}
 	in := 1 / n
@@ -164,31 +175,26 @@ func chanMerge(sum, m2, s, q []float64, na, nb float64) {
 // in order within a block, then the blocks in order.
 func bnSumsKernel[T Float](g, x []T, rows, c int, mean, sg, sgx []float64) {
 	l := newBNLayout(rows, c)
-	bsg, bsgx := sg, sgx
-	if p := l.blockBuf(2); p != nil {
-		bsg, bsgx = p[0], p[1]
-	}
+	acc := l.accs(sg, sgx)
 	l.each(func(b, lo, hi, j0, j1 int) {
-		o := b * c
-		sg, sgx, mu := bsg[o+j0:o+j1], bsgx[o+j0:o+j1], mean[j0:j1]
+		bsg, bsgx := acc.of(b)
+		bsg, bsgx, mu := bsg[j0:j1], bsgx[j0:j1], mean[j0:j1]
 		if j1-j0 == c { // the block's rows are one run
-			bnSumRun(sg, sgx, mu, g[lo*c:hi*c], x[lo*c:hi*c])
+			bnSumRun(bsg, bsgx, mu, g[lo*c:hi*c], x[lo*c:hi*c])
 			return
 		}
 		for r := lo; r < hi; r++ {
-			bnSumRun(sg, sgx, mu, g[r*c+j0:r*c+j1], x[r*c+j0:r*c+j1])
+			bnSumRun(bsg, bsgx, mu, g[r*c+j0:r*c+j1], x[r*c+j0:r*c+j1])
 		}
 	})
 	if l.nb == 1 {
 		return
 	}
-	copy(sg, bsg[:c])
-	copy(sgx, bsgx[:c])
-	for b := 1; b < l.nb; b++ {
-		o := b * c
+	for b := range l.nb {
+		bsg, bsgx := acc.of(b)
 		for j := range c {
-			sg[j] += bsg[o+j]
-			sgx[j] += bsgx[o+j]
+			sg[j] += bsg[j]
+			sgx[j] += bsgx[j]
 		}
 	}
 }
