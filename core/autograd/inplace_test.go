@@ -80,3 +80,22 @@ func TestDropoutInPlace(t *testing.T) {
 		t.Fatal("second order:", err)
 	}
 }
+
+// TestLeakyGradThirdOrder differentiates a gradient penalty of a leaky
+// conv net once more: the rectifier's fused gradient op must be
+// differentiable through its own rule.
+func TestLeakyGradThirdOrder(t *testing.T) {
+	rng := tensor.NewRNG(33, 0)
+	p := mustConvParams(t, 3, 3, 2, 2, 2, "same")
+	inner := convGradNormSq(func(xs []*Var) *Var { return Square(LeakyRelu(Conv2D(xs[0], xs[1], p), 0.2)) })
+	f := func(xs []*Var) *Var {
+		g, err := Grad([]*Var{inner(xs)}, xs, nil, true)
+		if err != nil {
+			panic(err)
+		}
+		return Add(Sum(Square(g[0]), nil, false), Sum(Square(g[1]), nil, false))
+	}
+	if err := CheckGrad(f, randT(rng, 1, 3, 3, 1), randT(rng, 2, 2, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+}
