@@ -29,40 +29,6 @@ func BatchNormStats(x *Tensor) (mean, variance []float64) {
 	return mean, variance
 }
 
-// sumRows adds every row of x (len(acc) channels each) into acc. It and
-// sqDevRows stay as the Go references of the row kernels in vec_amd64.go,
-// which vec_test.go checks; the statistics now use the column kernels of
-// batchnorm_stats.go.
-func sumRows[T Float](acc []float64, x []T) {
-	c := len(acc)
-	if c == 0 {
-		return
-	}
-	for r := 0; r+c <= len(x); r += c {
-		for j, v := range x[r : r+c] {
-			acc[j] += float64(v)
-		}
-	}
-}
-
-// sqDevRows adds the squared deviations from mean of every row of x into
-// acc. The conversion keeps d·d rounded on its own: Go may otherwise fuse
-// it into the addition (it does on arm64), and the vector kernel never
-// fuses, so every build gives the same sums.
-func sqDevRows[T Float](acc, mean []float64, x []T) {
-	c := len(acc)
-	if c == 0 {
-		return
-	}
-	mean = mean[:c]
-	for r := 0; r+c <= len(x); r += c {
-		for j, v := range x[r : r+c] {
-			d := float64(v) - mean[j]
-			acc[j] += float64(d * d)
-		}
-	}
-}
-
 // BatchNormApply returns x·a + b per channel (last axis), where a and b
 // fold the normalisation and the affine transform together:
 // a = γ/√(σ²+ε), b = β − μ·a.
@@ -90,7 +56,7 @@ func affineKernel[T Float](dst, x []T, c int, a, b []T) {
 
 // affineRows sets every row of dst (len(a) channels) to x·a + b. The
 // conversion keeps the product rounded before the addition, as in the
-// vector kernel (see sqDevRows).
+// vector kernel (see colSqDevLoop).
 func affineRows[T Float](dst, x, a, b []T) {
 	c := len(a)
 	if c == 0 {
@@ -162,7 +128,7 @@ func bnGradKernel[T Float](dx, g, x []T, rows, c int, mean, invstd, gamma, dgamm
 
 // bnSumRows adds Σg and Σg·(x−μ) over the rows of g and x (len(sg)
 // channels) into sg and sgx, the product rounded before it is added (see
-// sqDevRows).
+// colSqDevLoop).
 func bnSumRows[T Float](sg, sgx, mean []float64, g, x []T) {
 	c := len(sg)
 	if c == 0 {

@@ -156,7 +156,7 @@ func blockStats[T Float](x []T, rows, c, chunkRows int, sum, m2 []float64) {
 // LeVeque's M2 = M2a + M2b + δ²·na·nb/n with δ the difference of the
 // means. It keeps the two-pass accuracy of both parts, unlike adding raw
 // sums of squares. The conversion keeps δ²·f rounded on its own (see
-// sqDevRows), so every build gives the same bits.
+// colSqDevLoop), so every build gives the same bits.
 func chanMerge(sum, m2, s, q []float64, na, nb float64) {
 	f := na * nb / (na + nb)
 	ina, inb := 1/na, 1/nb
@@ -231,8 +231,10 @@ func colSumLoop[T Float](acc []float64, x []T, rows, stride int) {
 	}
 }
 
-// colSqDevLoop is colSqDev's Go loop, d·d rounded on its own (see
-// sqDevRows).
+// colSqDevLoop is colSqDev's Go loop. The conversion keeps d·d rounded
+// on its own: Go may otherwise fuse it into the addition (it does on
+// arm64), and the vector kernel never fuses, so every build gives the
+// same sums.
 func colSqDevLoop[T Float](acc, mean []float64, x []T, rows, stride int) {
 	w := len(acc)
 	mean = mean[:w]

@@ -58,16 +58,6 @@ func vecBNGrad[T Float](dx, g, x, scale, gm, mu, xm []T) bool {
 		bnGradSIMD(f32s(dx), f32s(g), f32s(x), f32s(scale), f32s(gm), f32s(mu), f32s(xm))
 }
 
-// vecSumRows is sumRows on the vector kernels.
-func vecSumRows[T Float](acc []float64, x []T) bool {
-	return isF32[T]() && len(x) >= vecMinLen && sumRowsSIMD(acc, f32s(x))
-}
-
-// vecSqDevRows is sqDevRows on the vector kernels.
-func vecSqDevRows[T Float](acc, mean []float64, x []T) bool {
-	return isF32[T]() && len(x) >= vecMinLen && sqDevRowsSIMD(acc, mean, f32s(x))
-}
-
 // vecBNSums is bnSumRows on the vector kernels.
 func vecBNSums[T Float](sg, sgx, mean []float64, g, x []T) bool {
 	return isF32[T]() && len(g) >= vecMinLen && bnSumsSIMD(sg, sgx, mean, f32s(g), f32s(x))

@@ -109,36 +109,6 @@ func bnGradSIMD(dx, g, x, scale, gm, mu, xm []float32) bool {
 	return true
 }
 
-// sumRowsSIMD is sumRows for float32.
-func sumRowsSIMD(acc []float64, x []float32) bool {
-	c := len(acc)
-	if !useAVX || c == 0 {
-		return false
-	}
-	rows := len(x) / c
-	if rows == 0 {
-		return true
-	}
-	x = x[:rows*c]
-	sumRowsAVX(&acc[0], &x[0], rows, c)
-	return true
-}
-
-// sqDevRowsSIMD is sqDevRows for float32.
-func sqDevRowsSIMD(acc, mean []float64, x []float32) bool {
-	c := len(acc)
-	if !useAVX || c == 0 {
-		return false
-	}
-	rows := len(x) / c
-	if rows == 0 {
-		return true
-	}
-	mean, x = mean[:c], x[:rows*c]
-	sqDevRowsAVX(&acc[0], &mean[0], &x[0], rows, c)
-	return true
-}
-
 // bnSumsSIMD is bnSumRows for float32.
 func bnSumsSIMD(sg, sgx, mean []float64, g, x []float32) bool {
 	c := len(sg)
@@ -236,16 +206,6 @@ func affineAVX(dst, x, a, b *float32, rows, c int)
 //
 //go:noescape
 func bnGradAVX(dst, gy, x, scale, gm, mu, xm *float32, rows, c int)
-
-// sumRowsAVX adds the rows of x (c values each) into acc[0:c].
-//
-//go:noescape
-func sumRowsAVX(acc *float64, x *float32, rows, c int)
-
-// sqDevRowsAVX adds (x − mean)² row by row into acc[0:c].
-//
-//go:noescape
-func sqDevRowsAVX(acc, mean *float64, x *float32, rows, c int)
 
 // bnSumsAVX adds gy into sg and gy·(x − mean) into sgx, row by row.
 //

@@ -13,10 +13,6 @@ func affineSIMD(dst, x, a, b []float32) bool { return false }
 
 func bnGradSIMD(dx, g, x, scale, gm, mu, xm []float32) bool { return false }
 
-func sumRowsSIMD(acc []float64, x []float32) bool { return false }
-
-func sqDevRowsSIMD(acc, mean []float64, x []float32) bool { return false }
-
 func bnSumsSIMD(sg, sgx, mean []float64, g, x []float32) bool { return false }
 
 func maskSIMD(dst []float32, seed uint64, p0 int, thresh uint64, keep float32) int { return 0 }

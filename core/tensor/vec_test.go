@@ -265,9 +265,6 @@ func checkSumKernels(t *testing.T, rng *RNG, rows, c int, g, x []float32) {
 			}
 		}
 	}
-	run("sum_rows", func(a, _ []float64) { sumRows(a, x) }, func(a, _ []float64) bool { return sumRowsSIMD(a, x) })
-	run("sq_dev_rows", func(a, _ []float64) { sqDevRows(a, mean, x) },
-		func(a, _ []float64) bool { return sqDevRowsSIMD(a, mean, x) })
 	run("bn_sums", func(a, b []float64) { bnSumRows(a, b, mean, g, x) },
 		func(a, b []float64) bool { return bnSumsSIMD(a, b, mean, g, x) })
 }
@@ -430,20 +427,6 @@ func BenchmarkVecBNGrad(b *testing.B) {
 		in, v := benchInputs(n, 3), benchInputs(64, 4)
 		return func() { bnGradRows(in[0], in[1], in[2], v[0], v[1], v[2], v[3]) },
 			func() { bnGradSIMD(in[0], in[1], in[2], v[0], v[1], v[2], v[3]) }, 12 * n
-	})
-}
-
-func BenchmarkVecSumRows(b *testing.B) {
-	benchVec(b, func(n int) (func(), func(), int) {
-		x, acc := benchInputs(n, 1)[0], make([]float64, 64)
-		return func() { sumRows(acc, x) }, func() { sumRowsSIMD(acc, x) }, 4 * n
-	})
-}
-
-func BenchmarkVecSqDevRows(b *testing.B) {
-	benchVec(b, func(n int) (func(), func(), int) {
-		x, acc, mean := benchInputs(n, 1)[0], make([]float64, 64), make([]float64, 64)
-		return func() { sqDevRows(acc, mean, x) }, func() { sqDevRowsSIMD(acc, mean, x) }, 4 * n
 	})
 }
 
