@@ -23,5 +23,6 @@ func main() {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer governMemory(ctx)()
 	return newRootCmd().ExecuteContext(ctx)
 }

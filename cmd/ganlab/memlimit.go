@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// A training step's live data (weights, optimizer moments, the tape's
+// activations) is about the same every step, and almost all of it is
+// pointer-free tensor storage that the collector marks for free. Go's
+// default pacing still lets the heap grow to twice the live data before it
+// collects, so a large model's peak RSS is twice what it needs. The
+// governor below sets a soft memory limit a little above the largest live
+// heap seen so far; an explicit GOMEMLIMIT turns it off. Measured on
+// dcgan64 (2026-12-04): peak RSS 2.2 GiB → 1.3 GiB at the same step time
+// (headroom 1.15); headroom 1.0 gave 1.05 GiB but 8 % slower steps, 1.25
+// with 128 MiB of slack 1.7 GiB.
+
+const (
+	// memPollEvery is how often the governor reads the live heap.
+	memPollEvery = 50 * time.Millisecond
+	// memHeadroom and memSlack set the limit above the peak live heap: the
+	// slack keeps small runs, whose heap is mostly recycled buffers, from
+	// collecting (and emptying their buffer pools) much more often than
+	// Go's default pacing would.
+	memHeadroom = 1.15
+	memSlack    = 64 << 20
+)
+
+// memoryLimitFor returns the soft limit for a peak live heap of peak bytes.
+func memoryLimitFor(peak uint64) int64 {
+	return int64(float64(peak)*memHeadroom) + memSlack
+}
+
+// governMemory starts the governor and returns the function that stops
+// it; without effect when GOMEMLIMIT is set.
+func governMemory(ctx context.Context) (stop func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var peak uint64
+		var limit int64
+		tick := time.NewTicker(memPollEvery)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				if live := sample[0].Value.Uint64(); live > peak {
+					peak = live
+					if l := memoryLimitFor(peak); l > limit+limit/20 {
+						limit = l
+						debug.SetMemoryLimit(limit)
+					}
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
