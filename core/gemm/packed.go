@@ -1,6 +1,11 @@
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/ganlab/ganlab/core/internal/workers"
+)
 
 // PackedB is op(B) packed once into the micro-kernel's panel layout, for
 // many products that share it: a convolution multiplies its kernel by
@@ -12,8 +17,24 @@ type PackedB[T float] struct {
 	k, n         int
 	kcMax, ncMax int
 	data         []T
+	buf          *[]T  // the pooled storage behind data, until Release
 	off          []int // start of block (jc, pc) in data, in the driver's loop order
 }
+
+// Release hands the packed storage back to the package's buffer pool; p
+// must not be used afterwards. Calling it is optional (the garbage
+// collector reclaims an unreleased PackedB) but saves an allocation per
+// product for callers that pack a kernel on every call.
+func (p *PackedB[T]) Release() {
+	if p.buf != nil {
+		putBuf(p.buf)
+		p.buf, p.data = nil, nil
+	}
+}
+
+// minParallelPack is the element count below which packing stays on the
+// calling goroutine.
+const minParallelPack = 1 << 15
 
 // K returns the inner dimension of the packed op(B) (its rows).
 func (p *PackedB[T]) K() int { return p.k }
@@ -76,12 +97,28 @@ func packWhole[T float](kn *kernel[T], fn string, transB bool, k, n int, b []T, 
 			size += panels * kn.nr * min(p.kcMax, k-pc)
 		}
 	}
-	p.data = make([]T, size)
+	// packB writes every element of each panel, zero padding included, so
+	// pooled storage needs no clearing.
+	p.buf = getBuf[T](size)
+	p.data = (*p.buf)[:size]
 	i := 0
 	for jc := 0; jc < n; jc += p.ncMax {
 		nc := min(p.ncMax, n-jc)
 		for pc := 0; pc < k; pc += p.kcMax {
-			packB(transB, min(p.kcMax, k-pc), nc, kn.nr, b, ldb, pc, jc, p.data[p.off[i]:])
+			kc, dst := min(p.kcMax, k-pc), p.data[p.off[i]:]
+			panels := (nc + kn.nr - 1) / kn.nr
+			parts := 1
+			if kc*nc >= minParallelPack {
+				parts = min(runtime.GOMAXPROCS(0), panels)
+			}
+			// Whole panels per part: panel q lands at dst[q*nr*kc:].
+			workers.Run(parts, func(t int) {
+				q0, q1 := panels*t/parts, panels*(t+1)/parts
+				if q0 < q1 {
+					c0, c1 := q0*kn.nr, min(q1*kn.nr, nc)
+					packB(transB, kc, c1-c0, kn.nr, b, ldb, pc, jc+c0, dst[c0*kc:])
+				}
+			})
 			i++
 		}
 	}

@@ -58,6 +58,7 @@ func splitBatch(n, nt int, fn func(lo, hi int)) {
 func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int) {
 	K, P := g.kdim(), g.outPix()
 	pb := packB(false, K, g.cout, k, g.cout)
+	defer releasePacked(pb)
 	cb := chunkWithin[T](g, min(g.budget, workerColsBudget))
 	splitBatch(g.n, nt, func(lo, hi int) {
 		buf := getConvBuf[T](min(cb, hi-lo) * P * K)
@@ -78,6 +79,7 @@ func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int) {
 func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 	K, P := geo.kdim(), geo.outPix()
 	pb := packB(true, geo.cout, K, k, geo.cout)
+	defer releasePacked(pb)
 	cb := chunkWithin[T](geo, min(geo.budget, workerColsBudget))
 	splitBatch(geo.n, nt, func(lo, hi int) {
 		buf := getConvBuf[T](min(cb, hi-lo) * P * K)

@@ -23,6 +23,16 @@ func packB[T Float](transB bool, k, n int, b []T, ldb int) any {
 	}
 }
 
+// releasePacked hands a packB result's storage back for reuse.
+func releasePacked(pb any) {
+	switch p := pb.(type) {
+	case *gemm.PackedB[float32]:
+		p.Release()
+	case *gemm.PackedB[float64]:
+		p.Release()
+	}
+}
+
 // gemmPacked computes C = op(A)·B + beta·C on the calling goroutine with B
 // from packB.
 func gemmPacked[T Float](transA bool, m int, a []T, lda int, pb any, beta T, c []T, ldc int) {
