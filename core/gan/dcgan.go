@@ -29,6 +29,10 @@ type DCGAN struct {
 	LabelNoise float64     // 0.05 in the guide
 	RNG        *tensor.RNG // noise and label noise
 	DType      tensor.DType
+	// KeepGraph leaves each step's tensors to the garbage collector instead
+	// of recycling them after the update (autograd.ReleaseGraph): for
+	// debugging, and for tests that compare the two.
+	KeepGraph bool
 
 	bce *losses.BinaryCrossentropy
 }
@@ -71,6 +75,8 @@ func (s *DCGAN) Step(real *tensor.Tensor) (res StepResult, err error) {
 	if err := applyGrads(s.OptD, dLoss, dW); err != nil {
 		return res, fmt.Errorf("dcgan step: discriminator update: %w", err)
 	}
+	res.DLoss = dLoss.Value.Item()
+	release(s.KeepGraph, dLoss)
 
 	// Generator: make the frozen D call fresh fakes real (0).
 	var gLoss *autograd.Var
@@ -86,7 +92,16 @@ func (s *DCGAN) Step(real *tensor.Tensor) (res StepResult, err error) {
 	if err := applyGrads(s.OptG, gLoss, gW); err != nil {
 		return res, fmt.Errorf("dcgan step: generator update: %w", err)
 	}
-	return StepResult{DLoss: dLoss.Value.Item(), GLoss: gLoss.Value.Item()}, nil
+	res.GLoss = gLoss.Value.Item()
+	release(s.KeepGraph, gLoss)
+	return res, nil
+}
+
+// release recycles a step's graph once its update is done, unless keep.
+func release(keep bool, loss *autograd.Var) {
+	if !keep {
+		autograd.ReleaseGraph(loss)
+	}
 }
 
 func (s *DCGAN) noise(n int) *tensor.Tensor { return s.RNG.Normal(s.DType, 0, 1, n, s.Latent) }

@@ -21,6 +21,7 @@ type WGANGP struct {
 	GPWeight   float64 // 10 in the guide
 	RNG        *tensor.RNG
 	DType      tensor.DType
+	KeepGraph  bool // as DCGAN's
 }
 
 // CriticStep runs one critic update on a batch of real images and returns
@@ -56,7 +57,9 @@ func (s *WGANGP) CriticStep(real *tensor.Tensor) (loss float64, err error) {
 	if err := applyGrads(s.OptD, total, dW); err != nil {
 		return 0, fmt.Errorf("wgan-gp critic step: update: %w", err)
 	}
-	return total.Value.Item(), nil
+	loss = total.Value.Item()
+	release(s.KeepGraph, total)
+	return loss, nil
 }
 
 // GeneratorStep runs one generator update with batch size n and returns its
@@ -80,7 +83,9 @@ func (s *WGANGP) GeneratorStep(n int) (loss float64, err error) {
 	if err := applyGrads(s.OptG, gLoss, vars(s.G.TrainableWeights())); err != nil {
 		return 0, fmt.Errorf("wgan-gp generator step: update: %w", err)
 	}
-	return gLoss.Value.Item(), nil
+	loss = gLoss.Value.Item()
+	release(s.KeepGraph, gLoss)
+	return loss, nil
 }
 
 // Iteration runs NCritic critic steps on the batches from next and one

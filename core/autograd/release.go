@@ -1,0 +1,47 @@
+package autograd
+
+import "github.com/ganlab/ganlab/core/tensor"
+
+// ReleaseGraph recycles the storage of every value that the ops recorded
+// on the way to outputs computed (outputs included), for a caller that is
+// done with all of them: a train step after its update, say, the way
+// PyTorch frees a graph after backward. The next step's tensors of the
+// same sizes then reuse that storage while it is warm, instead of each
+// being a fresh allocation the runtime must clear, and the heap stays near
+// the live data.
+//
+// Leaves and constants are never touched, nor any storage they share (a
+// reshaped weight, a detached value): only values ops made. The caller
+// must not use any Var of the graph afterwards, nor any tensor it took
+// from one; their storage is gone (and reads of it fail loudly). Values
+// that ops made without recording (under NoGrad) are released where the
+// graph reaches them as inputs.
+func ReleaseGraph(outputs ...*Var) {
+	sc := tensor.NewScratch()
+	var made []*Var
+	seen := map[*Var]bool{}
+	stack := append([]*Var(nil), outputs...)
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if v == nil || seen[v] {
+			continue
+		}
+		seen[v] = true
+		if v.made == "" {
+			sc.Pin(v.Value)
+		} else {
+			sc.Own(v.Value)
+			sc.Hold(v.Value)
+			made = append(made, v)
+		}
+		if v.node != nil {
+			stack = append(stack, v.node.inputs...)
+		}
+	}
+	// Every Pin is in before the first Drop: storage a leaf shares with an
+	// op's value (a Reshape of a weight) is never recycled.
+	for _, v := range made {
+		sc.Drop(v.Value)
+	}
+}
