@@ -37,7 +37,7 @@ const yieldEvery = 1 << 12
 
 // Run calls fn(i) for every i in [0, n) concurrently and returns when all
 // calls have returned: part n-1 on the calling goroutine, the others on
-// pool workers where one is free, else on the caller after its own part.
+// pool workers where one is free, else on the caller before its own part.
 // fn must only write state that no other part writes. A panic in any part
 // is re-raised on the caller once every part has finished.
 func Run(n int, fn func(i int)) {
