@@ -306,6 +306,10 @@ func convBackFilter[T Float](geo *convGeom, x, g, dk []T) {
 		gemmT(true, false, K, geo.cout, geo.n*P, x, K, g, geo.cout, 0, dk, geo.cout)
 		return
 	}
+	if splitsFilter(geo) {
+		convBackFilterSplit(geo, x, g, dk)
+		return
+	}
 	cb := chunkImages[T](geo)
 	buf := getConvBuf[T](cb * P * K)
 	defer putConvBuf(buf)

@@ -95,3 +95,47 @@ func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 		}
 	})
 }
+
+// filterSlices is the number of parts a large filter gradient sums its
+// batch in, each part on its own core (im2col and GEMM of its images stay
+// in that core's cache), then part by part in order. It is a constant,
+// not the core count, so that the sum — and every weight update after it
+// — is the same on any machine and for any GOMAXPROCS.
+const filterSlices = 2
+
+// splitsFilter reports whether g's filter gradient is summed in
+// filterSlices parts; like the parts themselves it depends on the shape
+// alone.
+func splitsFilter(g *convGeom) bool {
+	return g.n >= 2*filterSlices && g.n*g.outPix()*g.kdim()*g.cout >= minBatchSplitWork
+}
+
+// convBackFilterSplit is convBackFilter as filterSlices partial sums over
+// contiguous parts of the batch, each part's chunks accumulated in order
+// on one goroutine, the parts then added in order into dk.
+func convBackFilterSplit[T Float](geo *convGeom, x, g, dk []T) {
+	K, P := geo.kdim(), geo.outPix()
+	partials := getConvBuf[T]((filterSlices - 1) * len(dk))
+	defer putConvBuf(partials)
+	cb := chunkWithin[T](geo, min(geo.budget, workerColsBudget))
+	workers.Run(filterSlices, func(s int) {
+		lo, hi := geo.n*s/filterSlices, geo.n*(s+1)/filterSlices
+		out := dk
+		if s > 0 {
+			out = (*partials)[(s-1)*len(dk) : s*len(dk)]
+		}
+		buf := getConvBuf[T](min(cb, hi-lo) * P * K)
+		defer putConvBuf(buf)
+		cols := *buf
+		var beta T // the first chunk overwrites out
+		for b0 := lo; b0 < hi; b0 += cb {
+			b1 := min(b0+cb, hi)
+			im2col(geo, x, b0, b1, cols)
+			gemmSerialT(true, false, K, geo.cout, (b1-b0)*P, cols, K, g[b0*P*geo.cout:], geo.cout, beta, out, geo.cout)
+			beta = 1
+		}
+	})
+	for s := 1; s < filterSlices; s++ {
+		addTo(dk, (*partials)[(s-1)*len(dk):s*len(dk)])
+	}
+}

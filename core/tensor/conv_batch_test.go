@@ -132,3 +132,46 @@ func TestConvBatchWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestConvBackFilterSplit checks the filter gradient summed in
+// filterSlices parts against the naive loops, with one and several chunks
+// per part, and bitwise across GOMAXPROCS 1, 2 and 3: the parts are fixed
+// by the shape, so the sum must not depend on the cores.
+func TestConvBackFilterSplit(t *testing.T) {
+	c := convCase{8, 14, 14, 16, 4, 4, 32, Conv2DParams{2, 2, 1, 2, 1, 2}}
+	for _, dt := range []DType{Float32, Float64} {
+		tol := map[DType]float64{Float32: 1e-5, Float64: 1e-13}[dt]
+		rng := NewRNG(17, 3)
+		x := rng.Normal(dt, 0, 1, c.xShape()...)
+		g := rng.Normal(dt, 0, 1, 8, 7, 7, 32)
+		geo := newConvGeom("test", c.xShape(), c.kShape(), c.p)
+		if !splitsFilter(geo) {
+			t.Fatal("test geometry does not take the split path")
+		}
+		want, abs := naiveConv(c, x.Values(), nil, g.Values(), 2)
+		var first *Tensor
+		for _, procs := range []int{1, 2, 3} {
+			for _, imgs := range []int{1, 3, 8} {
+				prev := runtime.GOMAXPROCS(procs)
+				geo := newConvGeom("test", c.xShape(), c.kShape(), c.p)
+				geo.budget = imgs * geo.outPix() * geo.kdim() * map[DType]int{Float32: 4, Float64: 8}[dt]
+				dk := New(dt, c.kShape()...)
+				if dt == Float32 {
+					convBackFilter(geo, x.f32, g.f32, dk.f32)
+				} else {
+					convBackFilter(geo, x.f64, g.f64, dk.f64)
+				}
+				runtime.GOMAXPROCS(prev)
+				closeTo(t, fmt.Sprintf("%v procs %d chunk %d", dt, procs, imgs), dk, want, abs, tol)
+				if imgs == 8 { // the same chunking: the same bits whatever the cores
+					if first == nil {
+						first = dk
+					} else {
+						sameBits(t, fmt.Sprintf("%v procs %d", dt, procs), dk, first)
+					}
+				}
+			}
+		}
+		first = nil
+	}
+}

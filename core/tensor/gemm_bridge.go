@@ -43,3 +43,13 @@ func gemmPacked[T Float](transA bool, m int, a []T, lda int, pb any, beta T, c [
 		gemm.DgemmPacked(transA, m, 1, any(a).([]float64), lda, pb.(*gemm.PackedB[float64]), float64(beta), any(c).([]float64), ldc)
 	}
 }
+
+// gemmSerialT is gemmT on the calling goroutine alone.
+func gemmSerialT[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch av := any(a).(type) {
+	case []float32:
+		gemm.SgemmSerial(tA, tB, m, n, k, 1, av, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	default:
+		gemm.DgemmSerial(tA, tB, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
