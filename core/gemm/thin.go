@@ -56,12 +56,14 @@ const (
 	gemvTBlock = 2048
 	// thinParallelWork is the least work (elements of the matrix, or of C
 	// for a rank-1 update) for which the memory-bound GEMV and rank-1 paths
-	// use more than one goroutine: 8× minParallelWork, because on the
-	// 2-core VM they were tuned on, waking the second core took ~0.1 ms,
-	// about what one core needs to stream 1M elements. Two goroutines lost
-	// below ~1.5M elements (128×6272: 0.10 ms, one: 0.097 ms) and won above
-	// (1024×4096: 0.42 ms, one: 0.58 ms).
-	thinParallelWork = 1 << 21
+	// use more than one goroutine. With a goroutine started per call,
+	// waking the second core took ~0.1 ms and two goroutines lost below
+	// ~1.5M elements; on the workers of core/internal/workers, which stay
+	// awake between parts, 2¹⁷ gives (µs, 2-core AVX-512 VM, 2¹⁷ against
+	// the former 2²¹): NN 128×1×6272 49 against 110, TN 6272×1×128 19
+	// against 98, NN 64×1×6272 18 against 106, rank-1 128×6272 7.5–11.5
+	// against 16.
+	thinParallelWork = 1 << 17
 )
 
 // gemmThin runs the fast path that suits the shape, if any, and reports
