@@ -77,6 +77,7 @@ type benchReport struct {
 	Platform     string        `json:"platform"`
 	GOMAXPROCS   int           `json:"gomaxprocs"`
 	CPU          string        `json:"cpu"`
+	SgemmKernel  string        `json:"sgemm_kernel"`
 	LoadAvgStart string        `json:"loadavg_start"`
 	LoadAvgEnd   string        `json:"loadavg_end"`
 	GOGC         string        `json:"gogc"`
@@ -125,10 +126,10 @@ func newBenchCmd(_ *app) *cobra.Command {
 func bench(o benchOptions, w io.Writer) error {
 	info := newRunInfo(time.Now())
 	rep := benchReport{Version: info.Version, GoVersion: info.GoVersion, Platform: info.Platform, GOMAXPROCS: info.GOMAXPROCS,
-		CPU: cpuModel(), LoadAvgStart: loadAvg(), GOGC: gogcSetting(), Warmup: o.warmup}
+		CPU: cpuModel(), SgemmKernel: gemm.SgemmKernel(), LoadAvgStart: loadAvg(), GOGC: gogcSetting(), Warmup: o.warmup}
 	fmt.Fprintf(w, "ganlab %s | %s | %s | GOMAXPROCS %d | GOGC %s | load avg %s\n",
 		rep.Version, rep.GoVersion, rep.Platform, rep.GOMAXPROCS, rep.GOGC, rep.LoadAvgStart)
-	fmt.Fprintf(w, "cpu: %s\n", rep.CPU)
+	fmt.Fprintf(w, "cpu: %s | sgemm kernel %s\n", rep.CPU, rep.SgemmKernel)
 	stop, err := startCPUProfile("bench", o.cpuprof)
 	if err != nil {
 		return err

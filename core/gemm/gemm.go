@@ -39,6 +39,10 @@ func sgemmKernelFor(n int) *kernel[float32] {
 	return &sgemmKernel
 }
 
+// SgemmKernel describes the float32 micro-kernel Sgemm uses on this CPU
+// (chosen at start-up), e.g. "AVX-512 6×32", for benchmark reports.
+func SgemmKernel() string { return sgemmKernel.name }
+
 // Dgemm is the float64 counterpart of Sgemm, with identical semantics,
 // argument checking and threading. It is meant for reference computations
 // such as gradient checks; it shares the driver with Sgemm and uses a 6×8
@@ -95,10 +99,11 @@ type float interface{ float32 | float64 }
 // portable) and float64 share one implementation of packing, blocking and
 // threading.
 type kernel[T float] struct {
-	mr, nr int // register tile: the kernel computes an mr×nr tile of C
-	mc     int // rows of op(A) per packed A block (multiple of mr); sized for L2
-	kc     int // depth of a k slab; one kc×nr B panel should fit in L1
-	nc     int // columns of op(B) per packed B block (multiple of nr); sized for L3
+	name   string // for reports: the instruction set and tile
+	mr, nr int    // register tile: the kernel computes an mr×nr tile of C
+	mc     int    // rows of op(A) per packed A block (multiple of mr); sized for L2
+	kc     int    // depth of a k slab; one kc×nr B panel should fit in L1
+	nc     int    // columns of op(B) per packed B block (multiple of nr); sized for L3
 
 	// fn computes C[0:mr, 0:nr] = alpha*Ap*Bp + beta*C where Ap is a packed
 	// mr×kc panel (k-major: mr values per k step), Bp a packed kc×nr panel

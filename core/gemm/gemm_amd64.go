@@ -9,12 +9,12 @@ import "unsafe"
 // a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
 // (comfortably inside L2 next to the B panels streaming through), and a
 // 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX2Kernel = kernel[float32]{mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX2Kernel = kernel[float32]{name: "AVX2+FMA 6×16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
 // kernel: the same register layout with 8 doubles per row instead of 16
 // floats, so the panels have the same byte sizes as for float32.
-var dgemmAVX2Kernel = kernel[float64]{mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, fn: dgemmKernel6x8}
+var dgemmAVX2Kernel = kernel[float64]{name: "AVX2+FMA 6×8", mr: 6, nr: 8, mc: 72, kc: 256, nc: 2048, fn: dgemmKernel6x8}
 
 // The configurations used by Sgemm and Dgemm, chosen once at package
 // initialisation from CPUID and never modified afterwards.

@@ -9,7 +9,7 @@ import "golang.org/x/sys/cpu"
 // panels with 32 columns per tile. Blocking: a 256×32 B panel is 32 KiB,
 // inside a 48 KiB L1d next to the A panel; a 144×256 A block is 144 KiB of
 // L2; a 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX512Kernel = kernel[float32]{mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // haveAVX512 reports whether the CPU has AVX-512F and the operating system
 // saves the ZMM and opmask state (x/sys/cpu checks XCR0).

@@ -6,9 +6,9 @@ package gemm
 // The portable configurations: a 4×4 register tile keeps the accumulators
 // in scalar locals, which the Go compiler can mostly keep in registers (a
 // larger tile would spill everything).
-var dgemmGenericKernel = kernel[float64]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: kernel4x4[float64]}
+var dgemmGenericKernel = kernel[float64]{name: "portable Go 4×4", mr: 4, nr: 4, mc: 128, kc: 256, nc: 2048, fn: kernel4x4[float64]}
 
-var sgemmGenericKernel = kernel[float32]{mr: 4, nr: 4, mc: 128, kc: 256, nc: 4096, fn: kernel4x4[float32]}
+var sgemmGenericKernel = kernel[float32]{name: "portable Go 4×4", mr: 4, nr: 4, mc: 128, kc: 256, nc: 4096, fn: kernel4x4[float32]}
 
 // kernel4x4 computes C[0:4,0:4] = alpha*Ap*Bp + beta*C for packed 4×kc and
 // kc×4 panels. When beta == 0, C is not read.
