@@ -52,19 +52,16 @@ func leakyGrad(g *Var, y *tensor.Tensor, slope float64) *Var {
 // guarantees that nothing else reads x (nn.Sequential does, for the output
 // of one layer that only the next consumes). Otherwise, and for a negative
 // slope, it is LeakyRelu. Either way the caller must not use x afterwards.
-func LeakyReluInPlace(x *Var, slope float64) *Var {
-	if slope < 0 || !overwritable(x) {
-		return leaky("leaky_relu", x, slope)
-	}
-	return leakyFromOutput("leaky_relu", x, slope, tensor.LeakyReluInPlace(x.Value, slope))
-}
+func LeakyReluInPlace(x *Var, slope float64) *Var { return leakyInPlace("leaky_relu", x, slope) }
 
 // ReluInPlace is LeakyReluInPlace with slope 0.
-func ReluInPlace(x *Var) *Var {
-	if !overwritable(x) {
-		return leaky("relu", x, 0)
+func ReluInPlace(x *Var) *Var { return leakyInPlace("relu", x, 0) }
+
+func leakyInPlace(op string, x *Var, slope float64) *Var {
+	if slope < 0 || !overwritable(x) {
+		return leaky(op, x, slope)
 	}
-	return leakyFromOutput("relu", x, 0, tensor.LeakyReluInPlace(x.Value, 0))
+	return leakyFromOutput(op, x, slope, tensor.LeakyReluInPlace(x.Value, slope))
 }
 
 // overwritable reports whether x's value was made by an op that returns

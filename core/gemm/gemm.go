@@ -135,11 +135,7 @@ const minParallelWork = 64 * 64 * 64
 // degenerate shapes (thin.go), then threading, then the serial blocked
 // algorithm. Arguments have already been validated.
 func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if trivial(m, n, k, alpha, beta, c, ldc) {
 		return
 	}
 	if gemmThin(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
@@ -213,6 +209,20 @@ func share(extent, unit, t, p int) (lo, hi int) {
 	lo = min(extent, tiles*t/p*unit)
 	hi = min(extent, tiles*(t+1)/p*unit)
 	return lo, hi
+}
+
+// trivial handles the products with nothing to multiply: m or n is 0
+// (nothing to do), or k or alpha is 0 (C = beta·C). It reports whether it
+// did.
+func trivial[T float](m, n, k int, alpha, beta T, c []T, ldc int) bool {
+	if m == 0 || n == 0 {
+		return true
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return true
+	}
+	return false
 }
 
 // scaleC sets C = beta*C, writing zeros without reading C when beta == 0.

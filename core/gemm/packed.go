@@ -138,11 +138,7 @@ func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int,
 	}
 	checkMat(fn, "a", "lda", ar, ac, len(a), lda)
 	checkMat(fn, "c", "ldc", m, n, len(c), ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if trivial(m, n, k, alpha, beta, c, ldc) {
 		return
 	}
 	kn := pb.kn

@@ -19,11 +19,7 @@ func DgemmSerial(transA, transB bool, m, n, k int, alpha float64, a []float64, l
 // serial is the driver's quick returns followed by the blocked algorithm
 // on the calling goroutine.
 func serial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if trivial(m, n, k, alpha, beta, c, ldc) {
 		return
 	}
 	gemmSerial(kn, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

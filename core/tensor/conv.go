@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"unsafe"
-
-	"github.com/ganlab/ganlab/core/internal/workers"
 )
 
 // Conv2DParams are the strides and explicit zero paddings of a 2-D
@@ -221,14 +218,7 @@ func Conv2DBackpropFilter(x, g *Tensor, kShape []int, p Conv2DParams) *Tensor {
 const colsBudget = 4 << 20
 
 // chunkImages returns how many images one im2col block holds.
-func chunkImages[T Float](g *convGeom) int {
-	var z T
-	per := g.outPix() * g.kdim() * int(unsafe.Sizeof(z))
-	if per == 0 {
-		return max(g.n, 1)
-	}
-	return max(1, min(g.n, g.budget/per))
-}
+func chunkImages[T Float](g *convGeom) int { return chunkWithin[T](g, g.budget) }
 
 // convForward: y = im2col(x) · k (+ bias), chunk by chunk; y (rows × cout)
 // is NHWC. bias is nil or one value per output channel.
@@ -439,7 +429,7 @@ func parallelImages(n, perImage int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	workers.Run(nt, func(t int) { fn(n*t/nt, n*(t+1)/nt) })
+	splitBatch(n, nt, fn)
 }
 
 // gemmT computes C = op(A)·op(B) + beta·C for either element type.

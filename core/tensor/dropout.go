@@ -25,30 +25,27 @@ func DropoutMaskFromSeed(seed uint64, dtype DType, rate float64, shape ...int) *
 // shape), bitwise, in one pass that makes no mask. The same call on an
 // upstream gradient is dropout's gradient.
 func DropoutApply(x *Tensor, seed uint64, rate float64) *Tensor {
+	return dropoutInto(newOutput(x.dtype, x.shape...), x, seed, rate)
+}
+
+// DropoutApplyInPlace overwrites x with DropoutApply(x, seed, rate),
+// bitwise, and returns x.
+func DropoutApplyInPlace(x *Tensor, seed uint64, rate float64) *Tensor {
+	return dropoutInto(x, x, seed, rate)
+}
+
+// dropoutInto sets out = x · mask(seed, rate) and returns out, which has
+// x's dtype and length (it may be x).
+func dropoutInto(out, x *Tensor, seed uint64, rate float64) *Tensor {
 	if rate < 0 || rate >= 1 {
 		panic(errorf("dropout", "rate %g must be in [0, 1)", rate))
 	}
-	out := newOutput(x.dtype, x.shape...)
 	if x.dtype == Float32 {
 		dropoutKernel(out.f32, x.f32, seed, rate)
 	} else {
 		dropoutKernel(out.f64, x.f64, seed, rate)
 	}
 	return out
-}
-
-// DropoutApplyInPlace overwrites x with DropoutApply(x, seed, rate),
-// bitwise, and returns x.
-func DropoutApplyInPlace(x *Tensor, seed uint64, rate float64) *Tensor {
-	if rate < 0 || rate >= 1 {
-		panic(errorf("dropout", "rate %g must be in [0, 1)", rate))
-	}
-	if x.dtype == Float32 {
-		dropoutKernel(x.f32, x.f32, seed, rate)
-	} else {
-		dropoutKernel(x.f64, x.f64, seed, rate)
-	}
-	return x
 }
 
 // dropoutKernel sets dst = x · mask with maskKernel's mask, element for

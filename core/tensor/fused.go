@@ -7,36 +7,28 @@ package tensor
 
 // LeakyRelu returns x where x > 0 and slope·x elsewhere.
 func LeakyRelu(x *Tensor, slope float64) *Tensor {
-	out := newOutput(x.dtype, x.shape...)
-	if x.dtype == Float32 {
-		leakyKernel(out.f32, x.f32, x.f32, float32(slope))
-	} else {
-		leakyKernel(out.f64, x.f64, x.f64, slope)
-	}
-	return out
+	return leakyInto(newOutput(x.dtype, x.shape...), x, x, slope)
 }
 
 // LeakyReluInPlace overwrites x with LeakyRelu(x, slope), bitwise, and
 // returns x: for a caller that owns x and will not read it again, it saves
 // an activation-sized tensor.
-func LeakyReluInPlace(x *Tensor, slope float64) *Tensor {
-	if x.dtype == Float32 {
-		leakyKernel(x.f32, x.f32, x.f32, float32(slope))
-	} else {
-		leakyKernel(x.f64, x.f64, x.f64, slope)
-	}
-	return x
-}
+func LeakyReluInPlace(x *Tensor, slope float64) *Tensor { return leakyInto(x, x, x, slope) }
 
 // LeakyReluGrad returns g where x > 0 and slope·g elsewhere: the gradient of
 // LeakyRelu (Relu with slope 0).
 func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {
 	checkSame("leaky_relu_grad", g, x)
-	out := newOutput(x.dtype, x.shape...)
+	return leakyInto(newOutput(x.dtype, x.shape...), g, x, slope)
+}
+
+// leakyInto sets out = v where x > 0 and slope·v elsewhere and returns
+// out; all three have one dtype and length, and out may be v or x.
+func leakyInto(out, v, x *Tensor, slope float64) *Tensor {
 	if x.dtype == Float32 {
-		leakyKernel(out.f32, g.f32, x.f32, float32(slope))
+		leakyKernel(out.f32, v.f32, x.f32, float32(slope))
 	} else {
-		leakyKernel(out.f64, g.f64, x.f64, slope)
+		leakyKernel(out.f64, v.f64, x.f64, slope)
 	}
 	return out
 }
@@ -122,14 +114,7 @@ func tanhGradKernel[T Float](dst, g, y []T) {
 // elements, any chunk can be filled independently on either core, and the
 // result depends only on rng's state.
 func DropoutMask(rng *RNG, dtype DType, rate float64, shape ...int) *Tensor {
-	out := newOutput(dtype, shape...)
-	seed := rng.Uint64()
-	if dtype == Float32 {
-		maskKernel(out.f32, seed, rate)
-	} else {
-		maskKernel(out.f64, seed, rate)
-	}
-	return out
+	return DropoutMaskFromSeed(DropoutSeed(rng), dtype, rate, shape...)
 }
 
 func maskKernel[T Float](dst []T, seed uint64, rate float64) {

@@ -36,56 +36,40 @@ func (p *storagePool) put(n int, buf any) {
 	v.(*sync.Pool).Put(buf)
 }
 
-// newStorage32 returns n zeroed float32s, reusing released storage of
-// that length when there is some.
-func newStorage32(n int) []float32 {
-	if n >= minRecycle {
-		if b, ok := pool32.get(n).(*[]float32); ok {
-			clear(*b)
-			return *b
-		}
-	}
-	return make([]float32, n)
-}
-
-// newOutput returns a tensor of the given type and shape for a kernel that
-// writes every element: storage reused from the pools keeps its old values
-// instead of being cleared (fresh storage is zero, as Go allocates it).
-func newOutput(dtype DType, shape ...int) *Tensor {
+// newTensor returns a tensor of the given type and shape, on storage
+// reused from the pools when there is some of that length. zero says
+// whether reused storage must be cleared; fresh storage is zero, as Go
+// allocates it.
+func newTensor(dtype DType, zero bool, shape ...int) *Tensor {
 	checkShape("tensor.New", shape)
-	n := Numel(shape)
-	if n < minRecycle {
-		return New(dtype, shape...)
-	}
 	t := &Tensor{shape: append([]int(nil), shape...), dtype: dtype}
+	n := Numel(shape)
 	switch dtype {
 	case Float32:
-		if b, ok := pool32.get(n).(*[]float32); ok {
-			t.f32 = *b
-		} else {
-			t.f32 = make([]float32, n)
-		}
+		t.f32 = storage[float32](&pool32, n, zero)
 	case Float64:
-		if b, ok := pool64.get(n).(*[]float64); ok {
-			t.f64 = *b
-		} else {
-			t.f64 = make([]float64, n)
-		}
+		t.f64 = storage[float64](&pool64, n, zero)
 	default:
 		panic(errorf("tensor.New", "unknown dtype %v", dtype))
 	}
 	return t
 }
 
-// newStorage64 is newStorage32 for float64.
-func newStorage64(n int) []float64 {
+// newOutput is New for a kernel that writes every element: storage reused
+// from the pools keeps its old values instead of being cleared.
+func newOutput(dtype DType, shape ...int) *Tensor { return newTensor(dtype, false, shape...) }
+
+// storage returns n values from p (cleared if zero) or freshly allocated.
+func storage[T Float](p *storagePool, n int, zero bool) []T {
 	if n >= minRecycle {
-		if b, ok := pool64.get(n).(*[]float64); ok {
-			clear(*b)
+		if b, ok := p.get(n).(*[]T); ok {
+			if zero {
+				clear(*b)
+			}
 			return *b
 		}
 	}
-	return make([]float64, n)
+	return make([]T, n)
 }
 
 // recycle hands t's storage to the pools and leaves t without storage, so

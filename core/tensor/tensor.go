@@ -56,20 +56,7 @@ func checkShape(op string, shape []int) {
 }
 
 // New returns a zero tensor of the given type and shape.
-func New(dtype DType, shape ...int) *Tensor {
-	checkShape("tensor.New", shape)
-	t := &Tensor{shape: append([]int(nil), shape...), dtype: dtype}
-	n := Numel(shape)
-	switch dtype {
-	case Float32:
-		t.f32 = newStorage32(n)
-	case Float64:
-		t.f64 = newStorage64(n)
-	default:
-		panic(errorf("tensor.New", "unknown dtype %v", dtype))
-	}
-	return t
-}
+func New(dtype DType, shape ...int) *Tensor { return newTensor(dtype, true, shape...) }
 
 // FromFloat32 wraps data (not copied) as a float32 tensor of the given shape.
 func FromFloat32(data []float32, shape ...int) *Tensor {
