@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/ganlab/ganlab/core/internal/workers"
 )
@@ -110,6 +111,11 @@ type kernel[T float] struct {
 	// (nr values per k step) and C has row stride ldc. When beta == 0, C is
 	// not read.
 	fn func(kc int, alpha T, a, b []T, beta T, c []T, ldc int)
+
+	// rows, if not nil, is fn reading mr rows of a row-major A (row stride
+	// lda) in place, with fn's bits: a non-transposed A needs no packing
+	// for its full panels (see unpackedA).
+	rows func(kc int, alpha T, a []T, lda int, b []T, beta T, c []T, ldc int)
 
 	// packA6, if not nil, is a faster equivalent of packA6Go for the
 	// common case of packing six rows of a non-transposed A.
@@ -282,32 +288,67 @@ func gemmSerial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha 
 			packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
-				macroKernel(kn, mc, nc, kc, alpha, ap, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+				ar := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
+				macroKernel(kn, mc, nc, kc, alpha, ap, ar, lda, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
 			}
 		}
 	}
 	putBuf(buf)
 }
 
+// unpackedA reports whether the kernel reads the full panels of a
+// non-transposed A in place. Packing such an A copies it for nothing: the
+// kernel's six row streams are as cache-friendly as one packed panel,
+// except when the row stride is a multiple of 1 KiB, where the six rows
+// share a few L1 sets and evict each other.
+func unpackedA[T float](kn *kernel[T], transA bool, lda int) bool {
+	var z T
+	return kn.rows != nil && !transA && lda*int(unsafe.Sizeof(z))%1024 != 0
+}
+
+// packOrView prepares rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) for
+// macroKernel: packed into ap, or, where the kernel reads A in place, as
+// the view of A it returns, with only the partial last panel packed (at
+// its place in ap).
+func packOrView[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) []T {
+	if !unpackedA(kn, transA, lda) {
+		packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
+		return nil
+	}
+	if full := mc / kn.mr * kn.mr; full < mc {
+		packA(kn, false, mc-full, kc, a, lda, ic+full, pc, ap[full*kc:])
+	}
+	return a[ic*lda+pc:]
+}
+
 // macroKernel multiplies a packed mc×kc block of A by a packed kc×nc block
 // of B into C, one mr×nr tile at a time. The jr loop is outermost so that a
-// kc×nr panel of B stays in L1 while the A block streams from L2.
-func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, ap, bp []T, beta T, c []T, ldc int, tmp []T) {
+// kc×nr panel of B stays in L1 while the A block streams from L2. When ar
+// is not nil, the full panels of A are read from it in place (row stride
+// lda) and only the partial last one from ap.
+func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, ap, ar []T, lda int, bp []T, beta T, c []T, ldc int, tmp []T) {
 	mr, nr := kn.mr, kn.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
 		bpan := bp[jr*kc : (jr+nr)*kc]
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
-			apan := ap[ir*kc : (ir+mr)*kc]
+			inPlace := ar != nil && mrr == mr
 			if mrr == mr && nrr == nr {
-				kn.fn(kc, alpha, apan, bpan, beta, c[ir*ldc+jr:], ldc)
+				if inPlace {
+					kn.rows(kc, alpha, ar[ir*lda:], lda, bpan, beta, c[ir*ldc+jr:], ldc)
+				} else {
+					kn.fn(kc, alpha, ap[ir*kc:(ir+mr)*kc], bpan, beta, c[ir*ldc+jr:], ldc)
+				}
 				continue
 			}
 			// Edge tile: compute the full (zero-padded) tile into tmp, then
 			// merge only the valid part, so C is never written out of range.
-			kn.fn(kc, alpha, apan, bpan, 0, tmp, nr)
+			if inPlace {
+				kn.rows(kc, alpha, ar[ir*lda:], lda, bpan, 0, tmp, nr)
+			} else {
+				kn.fn(kc, alpha, ap[ir*kc:(ir+mr)*kc], bpan, 0, tmp, nr)
+			}
 			for i := range mrr {
 				crow := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nrr]
 				trow := tmp[i*nr : i*nr+nrr]

@@ -7,28 +7,35 @@
 // Z4..Z15 hold the 6×32 tile of C, Z0/Z1 the B row of one k step, Z2/Z3
 // alternate as the broadcast register so consecutive rows do not serialise
 // on it. 12 FMAs per 8 loads keep the two FMA ports busier than the loads.
+//
+// A's six values of one k step are read at SI, SI+R10, SI+2·R10, R11,
+// R11+R10, R11+2·R10 (R11 = SI+3·R10), and SI, R11 advance by R12 per step:
+// a packed panel has R10 = 4 bytes and R12 = 24, a row-major A read in
+// place has R10 = its row stride and R12 = 4. One kernel serves both, so
+// reading A unpacked gives the packed path's bits.
 #define ZKSTEP \
 	VMOVUPS      (DI), Z0; \
 	VMOVUPS      64(DI), Z1; \
 	VBROADCASTSS (SI), Z2; \
 	VFMADD231PS  Z0, Z2, Z4; \
 	VFMADD231PS  Z1, Z2, Z5; \
-	VBROADCASTSS 4(SI), Z3; \
+	VBROADCASTSS (SI)(R10*1), Z3; \
 	VFMADD231PS  Z0, Z3, Z6; \
 	VFMADD231PS  Z1, Z3, Z7; \
-	VBROADCASTSS 8(SI), Z2; \
+	VBROADCASTSS (SI)(R10*2), Z2; \
 	VFMADD231PS  Z0, Z2, Z8; \
 	VFMADD231PS  Z1, Z2, Z9; \
-	VBROADCASTSS 12(SI), Z3; \
+	VBROADCASTSS (R11), Z3; \
 	VFMADD231PS  Z0, Z3, Z10; \
 	VFMADD231PS  Z1, Z3, Z11; \
-	VBROADCASTSS 16(SI), Z2; \
+	VBROADCASTSS (R11)(R10*1), Z2; \
 	VFMADD231PS  Z0, Z2, Z12; \
 	VFMADD231PS  Z1, Z2, Z13; \
-	VBROADCASTSS 20(SI), Z3; \
+	VBROADCASTSS (R11)(R10*2), Z3; \
 	VFMADD231PS  Z0, Z3, Z14; \
 	VFMADD231PS  Z1, Z3, Z15; \
-	ADDQ         $24, SI; \
+	ADDQ         R12, SI; \
+	ADDQ         R12, R11; \
 	ADDQ         $128, DI
 
 // Store one row pair of accumulators to C at DX (beta == 0), advance a row.
@@ -51,14 +58,18 @@
 	PREFETCHT0 124(R9); \
 	ADDQ       R8, R9
 
-// func sgemmKernel6x32AVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-48
+// func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $2, R8 // row stride in bytes
+	MOVQ rowStride+16(FP), R10
+	MOVQ kStep+24(FP), R12
+	LEAQ (SI)(R10*2), R11
+	ADDQ R10, R11 // R11 = a + 3·rowStride
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R8 // row stride of C in bytes
 
 	// Touch the C tile early so its lines arrive while we compute.
 	MOVQ DX, R9
@@ -104,7 +115,7 @@ loop1:
 	JNZ  loop1
 
 done:
-	VBROADCASTSS alpha+40(FP), Z0
+	VBROADCASTSS alpha+56(FP), Z0
 	VMULPS       Z0, Z4, Z4
 	VMULPS       Z0, Z5, Z5
 	VMULPS       Z0, Z6, Z6
@@ -119,7 +130,7 @@ done:
 	VMULPS       Z0, Z15, Z15
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
-	VMOVSS   beta+44(FP), X1
+	VMOVSS   beta+60(FP), X1
 	VXORPS   X2, X2, X2
 	VUCOMISS X2, X1
 	JNE      update
@@ -135,7 +146,7 @@ done:
 	RET
 
 update:
-	VBROADCASTSS beta+44(FP), Z1
+	VBROADCASTSS beta+60(FP), Z1
 	ZUPDATE_ROW(Z4, Z5)
 	ZUPDATE_ROW(Z6, Z7)
 	ZUPDATE_ROW(Z8, Z9)

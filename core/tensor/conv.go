@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // Conv2DParams are the strides and explicit zero paddings of a 2-D
@@ -236,16 +237,16 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T) {
 		convForwardBatch(g, x, k, bias, y, nt)
 		return
 	}
-	cb := chunkImages[T](g)
-	buf := getConvBuf[T](cb * P * K)
+	cb, ld := chunkImages[T](g), colsLD[T](g)
+	buf := getConvBuf[T](cb * P * ld)
 	defer putConvBuf(buf)
 	cols := *buf
 	for b0 := 0; b0 < g.n; b0 += cb {
 		b1 := min(b0+cb, g.n)
 		parallelImages(b1-b0, P*K, func(lo, hi int) {
-			im2col(g, x, b0+lo, b0+hi, cols[lo*P*K:])
+			im2col(g, x, b0+lo, b0+hi, cols[lo*P*ld:])
 		})
-		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, K, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
+		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, ld, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
 		addBiasParallel(y[b0*P*g.cout:b1*P*g.cout], bias)
 	}
 }
@@ -270,17 +271,17 @@ func convBackInput[T Float](geo *convGeom, g, k, bias, dx []T) {
 		convBackInputBatch(geo, g, k, bias, dx, nt)
 		return
 	}
-	cb := chunkImages[T](geo)
-	buf := getConvBuf[T](cb * P * K)
+	cb, ld := chunkImages[T](geo), colsLD[T](geo)
+	buf := getConvBuf[T](cb * P * ld)
 	defer putConvBuf(buf)
 	cols := *buf
 	for b0 := 0; b0 < geo.n; b0 += cb {
 		b1 := min(b0+cb, geo.n)
-		gemmT(false, true, (b1-b0)*P, K, geo.cout, g[b0*P*geo.cout:], geo.cout, k, geo.cout, 0, cols, K)
+		gemmT(false, true, (b1-b0)*P, K, geo.cout, g[b0*P*geo.cout:], geo.cout, k, geo.cout, 0, cols, ld)
 		img := geo.h * geo.w * geo.cin
 		parallelImages(b1-b0, P*K, func(lo, hi int) {
 			clear(dx[(b0+lo)*img : (b0+hi)*img])
-			col2im(geo, cols[lo*P*K:], b0+lo, b0+hi, dx)
+			col2im(geo, cols[lo*P*ld:], b0+lo, b0+hi, dx)
 		})
 		addBiasParallel(dx[b0*img:b1*img], bias)
 	}
@@ -300,26 +301,40 @@ func convBackFilter[T Float](geo *convGeom, x, g, dk []T) {
 		convBackFilterSplit(geo, x, g, dk)
 		return
 	}
-	cb := chunkImages[T](geo)
-	buf := getConvBuf[T](cb * P * K)
+	cb, ld := chunkImages[T](geo), colsLD[T](geo)
+	buf := getConvBuf[T](cb * P * ld)
 	defer putConvBuf(buf)
 	cols := *buf
 	var beta T
 	for b0 := 0; b0 < geo.n; b0 += cb {
 		b1 := min(b0+cb, geo.n)
 		parallelImages(b1-b0, P*K, func(lo, hi int) {
-			im2col(geo, x, b0+lo, b0+hi, cols[lo*P*K:])
+			im2col(geo, x, b0+lo, b0+hi, cols[lo*P*ld:])
 		})
-		gemmT(true, false, K, geo.cout, (b1-b0)*P, cols, K, g[b0*P*geo.cout:], geo.cout, beta, dk, geo.cout)
+		gemmT(true, false, K, geo.cout, (b1-b0)*P, cols, ld, g[b0*P*geo.cout:], geo.cout, beta, dk, geo.cout)
 		beta = 1
 	}
 }
 
+// colsLD is the row stride of g's im2col matrices: kh·kw·cin, plus 16
+// elements where that row is a multiple of 1 KiB. The GEMM reads a
+// non-transposed A such as these matrices in place, six rows at a time,
+// and rows 1 KiB apart would share a few L1 sets (gemm's unpackedA); the
+// padding is never read.
+func colsLD[T Float](g *convGeom) int {
+	var z T
+	if K := g.kdim(); K*int(unsafe.Sizeof(z))%1024 != 0 {
+		return K
+	}
+	return g.kdim() + 16
+}
+
 // im2col writes, for images [b0, b1), one row per output pixel holding the
 // (kh, kw, cin) window it sees, zeros where the window hangs over the
-// padding. Rows of the window are contiguous runs of x when inside.
+// padding, with row stride colsLD. Rows of the window are contiguous runs
+// of x when inside.
 func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
-	K, run, line := g.kdim(), g.kw*g.cin, g.w*g.cin
+	K, ld, run, line := g.kdim(), colsLD[T](g), g.kw*g.cin, g.w*g.cin
 	r := 0
 	for b := b0; b < b1; b++ {
 		img := x[b*g.h*line : (b+1)*g.h*line]
@@ -327,7 +342,7 @@ func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
 			iy0 := oy*g.p.StrideH - g.p.PadTop
 			for ox := range g.ow {
 				ix0 := ox*g.p.StrideW - g.p.PadLeft
-				row := cols[r*K : (r+1)*K]
+				row := cols[r*ld : r*ld+K]
 				r++
 				for ky := range g.kh {
 					seg := row[ky*run : (ky+1)*run]
@@ -355,10 +370,11 @@ func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
 	}
 }
 
-// col2im is im2col's adjoint: it adds each column entry into the input pixel
-// it came from; entries over the padding are dropped.
+// col2im is im2col's adjoint: it adds each column entry (rows colsLD
+// apart) into the input pixel it came from; entries over the padding are
+// dropped.
 func col2im[T Float](g *convGeom, cols []T, b0, b1 int, x []T) {
-	K, run, line := g.kdim(), g.kw*g.cin, g.w*g.cin
+	K, ld, run, line := g.kdim(), colsLD[T](g), g.kw*g.cin, g.w*g.cin
 	r := 0
 	for b := b0; b < b1; b++ {
 		img := x[b*g.h*line : (b+1)*g.h*line]
@@ -366,7 +382,7 @@ func col2im[T Float](g *convGeom, cols []T, b0, b1 int, x []T) {
 			iy0 := oy*g.p.StrideH - g.p.PadTop
 			for ox := range g.ow {
 				ix0 := ox*g.p.StrideW - g.p.PadLeft
-				row := cols[r*K : (r+1)*K]
+				row := cols[r*ld : r*ld+K]
 				r++
 				for ky := range g.kh {
 					iy := iy0 + ky

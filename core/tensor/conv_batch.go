@@ -59,15 +59,15 @@ func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int) {
 	K, P := g.kdim(), g.outPix()
 	pb := packB(false, K, g.cout, k, g.cout)
 	defer releasePacked(pb)
-	cb := chunkWithin[T](g, min(g.budget, workerColsBudget))
+	cb, ld := chunkWithin[T](g, min(g.budget, workerColsBudget)), colsLD[T](g)
 	splitBatch(g.n, nt, func(lo, hi int) {
-		buf := getConvBuf[T](min(cb, hi-lo) * P * K)
+		buf := getConvBuf[T](min(cb, hi-lo) * P * ld)
 		defer putConvBuf(buf)
 		cols := *buf
 		for b0 := lo; b0 < hi; b0 += cb {
 			b1 := min(b0+cb, hi)
 			im2col(g, x, b0, b1, cols)
-			gemmPacked(false, (b1-b0)*P, cols, K, pb, 0, y[b0*P*g.cout:], g.cout)
+			gemmPacked(false, (b1-b0)*P, cols, ld, pb, 0, y[b0*P*g.cout:], g.cout)
 			addBias(y[b0*P*g.cout:b1*P*g.cout], bias)
 		}
 	})
@@ -80,14 +80,14 @@ func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 	K, P := geo.kdim(), geo.outPix()
 	pb := packB(true, geo.cout, K, k, geo.cout)
 	defer releasePacked(pb)
-	cb := chunkWithin[T](geo, min(geo.budget, workerColsBudget))
+	cb, ld := chunkWithin[T](geo, min(geo.budget, workerColsBudget)), colsLD[T](geo)
 	splitBatch(geo.n, nt, func(lo, hi int) {
-		buf := getConvBuf[T](min(cb, hi-lo) * P * K)
+		buf := getConvBuf[T](min(cb, hi-lo) * P * ld)
 		defer putConvBuf(buf)
 		cols := *buf
 		for b0 := lo; b0 < hi; b0 += cb {
 			b1 := min(b0+cb, hi)
-			gemmPacked(false, (b1-b0)*P, g[b0*P*geo.cout:], geo.cout, pb, 0, cols, K)
+			gemmPacked(false, (b1-b0)*P, g[b0*P*geo.cout:], geo.cout, pb, 0, cols, ld)
 			img := geo.h * geo.w * geo.cin
 			clear(dx[b0*img : b1*img])
 			col2im(geo, cols, b0, b1, dx)
@@ -117,21 +117,21 @@ func convBackFilterSplit[T Float](geo *convGeom, x, g, dk []T) {
 	K, P := geo.kdim(), geo.outPix()
 	partials := getConvBuf[T]((filterSlices - 1) * len(dk))
 	defer putConvBuf(partials)
-	cb := chunkWithin[T](geo, min(geo.budget, workerColsBudget))
+	cb, ld := chunkWithin[T](geo, min(geo.budget, workerColsBudget)), colsLD[T](geo)
 	workers.Run(filterSlices, func(s int) {
 		lo, hi := geo.n*s/filterSlices, geo.n*(s+1)/filterSlices
 		out := dk
 		if s > 0 {
 			out = (*partials)[(s-1)*len(dk) : s*len(dk)]
 		}
-		buf := getConvBuf[T](min(cb, hi-lo) * P * K)
+		buf := getConvBuf[T](min(cb, hi-lo) * P * ld)
 		defer putConvBuf(buf)
 		cols := *buf
 		var beta T // the first chunk overwrites out
 		for b0 := lo; b0 < hi; b0 += cb {
 			b1 := min(b0+cb, hi)
 			im2col(geo, x, b0, b1, cols)
-			gemmSerialT(true, false, K, geo.cout, (b1-b0)*P, cols, K, g[b0*P*geo.cout:], geo.cout, beta, out, geo.cout)
+			gemmSerialT(true, false, K, geo.cout, (b1-b0)*P, cols, ld, g[b0*P*geo.cout:], geo.cout, beta, out, geo.cout)
 			beta = 1
 		}
 	})
