@@ -32,6 +32,19 @@ func reexecForRuntime() {
 	if cur != "" {
 		val = cur + "," + madviseSetting
 	}
-	env := append(os.Environ(), "GODEBUG="+val)
-	_ = syscall.Exec(exe, os.Args, env) // returns only on failure
+	_ = syscall.Exec(exe, os.Args, withGODEBUG(os.Environ(), val)) // returns only on failure
+}
+
+// withGODEBUG returns environ with every GODEBUG entry replaced by one
+// GODEBUG=val. Appending instead would leave the old entry first, which is
+// the one os.Getenv reads after the exec: the check above would never see
+// madvdontneed and the process would re-exec itself forever.
+func withGODEBUG(environ []string, val string) []string {
+	env := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "GODEBUG=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "GODEBUG="+val)
 }
