@@ -26,7 +26,7 @@ func leaky(op string, x *Var, slope float64) *Var {
 func leakyFromOutput(op string, x *Var, slope float64, y *tensor.Tensor) *Var {
 	var out *Var
 	out = recordFast(op, y, func(g *Var) []*Var {
-		return []*Var{leakyGrad(g, out.Value, slope)}
+		return []*Var{leakyGrad(g, out, slope)}
 	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.LeakyReluGrad(g, out.Value, slope)}
 	}, x)
@@ -37,13 +37,18 @@ func leakyFromOutput(op string, x *Var, slope float64, y *tensor.Tensor) *Var {
 // y > 0 and slope·g elsewhere, in one fused pass with no mask tensor. It
 // is linear in g and piecewise constant in y, so its own gradient is
 // itself applied to the upstream gradient, and y gets none: every order
-// of a gradient penalty through a rectifier stays one fused pass.
-func leakyGrad(g *Var, y *tensor.Tensor, slope float64) *Var {
-	return recordFast("leaky_relu_grad", tensor.LeakyReluGrad(g.Value, y, slope), func(gg *Var) []*Var {
+// of a gradient penalty through a rectifier stays one fused pass. y is
+// only read, so it is not an input; the node lists it for ReleaseGraph.
+func leakyGrad(g, y *Var, slope float64) *Var {
+	out := recordFast("leaky_relu_grad", tensor.LeakyReluGrad(g.Value, y.Value, slope), func(gg *Var) []*Var {
 		return []*Var{leakyGrad(gg, y, slope)}
 	}, func(gg *tensor.Tensor, _ []bool) []*tensor.Tensor {
-		return []*tensor.Tensor{tensor.LeakyReluGrad(gg, y, slope)}
+		return []*tensor.Tensor{tensor.LeakyReluGrad(gg, y.Value, slope)}
 	}, g)
+	if out.node != nil {
+		out.node.reads = []*Var{y}
+	}
+	return out
 }
 
 // LeakyReluInPlace is LeakyRelu(x, slope) written into x's storage when x

@@ -37,6 +37,7 @@ func ReleaseGraph(outputs ...*Var) {
 		}
 		if v.node != nil {
 			stack = append(stack, v.node.inputs...)
+			stack = append(stack, v.node.reads...)
 		}
 	}
 	// Every Pin is in before the first Drop: storage a leaf shares with an

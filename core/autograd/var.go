@@ -36,6 +36,11 @@ type node struct {
 	// (createGraph false) use it: no record is built and fused kernels can
 	// do in one pass what the differentiable rule does in several.
 	fast fastRule
+	// reads lists forward values the rules read but do not differentiate
+	// (a rectifier's output, for its gradient's mask). Gradients never flow
+	// to them; ReleaseGraph walks them like inputs, since a gradient
+	// penalty's graph reaches the critic's forward values only this way.
+	reads []*Var
 }
 
 // Const wraps t as a Var that requires no gradient.

@@ -158,6 +158,12 @@ func (s *Sequential) Call(x *autograd.Var, training bool) (_ *autograd.Var, err 
 			return nil, s.childErr(i, l, err)
 		}
 		if y != x {
+			if fresh && !x.RequiresGrad() && !y.RequiresGrad() && !tensor.SameStorage(x.Value, y.Value) {
+				// Nothing recorded x (no node reads it) and only this
+				// layer saw it: a forward pass without gradients (a
+				// generator under NoGrad) hands its storage on at once.
+				autograd.ReleaseGraph(x)
+			}
 			fresh = true // a layer that passes its input through keeps x's status
 		}
 		x = y
