@@ -10,18 +10,7 @@ import "github.com/ganlab/ganlab/core/tensor"
 // Conv2D returns the convolution of x (n,h,w,cin) with k (kh,kw,cin,cout),
 // Keras's Conv2D without bias.
 func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
-	xs, ks := x.Shape(), k.Shape()
-	return recordNeed("conv2d", tensor.Conv2D(x.Value, k.Value, p), func(g *Var, need []bool) []*Var {
-		return []*Var{
-			ifNeedVar(need[0], func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
-			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
-		}
-	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
-		return []*tensor.Tensor{
-			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
-			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
-		}
-	}, x, k)
+	return recordConv(x, k, nil, p, tensor.Conv2D(x.Value, k.Value, p))
 }
 
 // Conv2DBias returns Conv2D(x, k) + b with b (cout) broadcast over the
@@ -29,20 +18,56 @@ func Conv2D(x, k *Var, p tensor.Conv2DParams) *Var {
 // in cache and no second activation-sized tensor is made (Keras's Conv2D
 // with use_bias). Its gradients are the conv's plus the channel sums of g.
 func Conv2DBias(x, k, b *Var, p tensor.Conv2DParams) *Var {
-	xs, ks, bs := x.Shape(), k.Shape(), b.Shape()
-	return recordNeed("conv2d_bias", tensor.Conv2DBias(x.Value, k.Value, b.Value, p), func(g *Var, need []bool) []*Var {
-		return []*Var{
+	return recordConv(x, k, b, p, tensor.Conv2DBias(x.Value, k.Value, b.Value, p))
+}
+
+// Conv2DBiasLeakyRelu is LeakyReluInPlace(Conv2DBias(x, k, b, p), slope)
+// (Conv2D when b is nil) with the rectifier applied to each chunk of the
+// convolution's output while it is in cache: the same record and the same
+// bits, one pass over the activation fewer. slope must be ≥ 0; slope 0 is
+// ReluInPlace.
+func Conv2DBiasLeakyRelu(x, k, b *Var, p tensor.Conv2DParams, slope float64) *Var {
+	var bv *tensor.Tensor
+	if b != nil {
+		bv = b.Value
+	}
+	y := tensor.Conv2DBiasLeakyRelu(x.Value, k.Value, bv, p, slope)
+	op := "leaky_relu"
+	if slope == 0 {
+		op = "relu"
+	}
+	// The conv's rules never read its output (overwritable), so the
+	// conv's Var may hold the rectified values, as after the in-place op.
+	return leakyFromOutput(op, recordConv(x, k, b, p, y), slope, y)
+}
+
+// recordConv records a convolution of x by k (plus b unless nil) whose
+// forward value is y.
+func recordConv(x, k, b *Var, p tensor.Conv2DParams, y *tensor.Tensor) *Var {
+	xs, ks := x.Shape(), k.Shape()
+	op, inputs := "conv2d", []*Var{x, k}
+	if b != nil {
+		op, inputs = "conv2d_bias", append(inputs, b)
+	}
+	return recordNeed(op, y, func(g *Var, need []bool) []*Var {
+		gs := []*Var{
 			ifNeedVar(need[0], func() *Var { return conv2dBackpropInput(g, k, xs, p) }),
 			ifNeedVar(need[1], func() *Var { return conv2dBackpropFilter(x, g, ks, p) }),
-			ifNeedVar(need[2], func() *Var { return SumTo(g, bs...) }),
 		}
+		if b != nil {
+			gs = append(gs, ifNeedVar(need[2], func() *Var { return SumTo(g, b.Shape()...) }))
+		}
+		return gs
 	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
-		return []*tensor.Tensor{
+		gs := []*tensor.Tensor{
 			ifNeed(need[0], func() *tensor.Tensor { return tensor.Conv2DBackpropInput(g, k.Value, xs, p) }),
 			ifNeed(need[1], func() *tensor.Tensor { return tensor.Conv2DBackpropFilter(x.Value, g, ks, p) }),
-			ifNeed(need[2], func() *tensor.Tensor { return tensor.SumTo(g, bs...) }),
 		}
-	}, x, k, b)
+		if b != nil {
+			gs = append(gs, ifNeed(need[2], func() *tensor.Tensor { return tensor.SumTo(g, b.Shape()...) }))
+		}
+		return gs
+	}, inputs...)
 }
 
 // Conv2DTranspose returns Keras's Conv2DTranspose of x (n,h,w,in) by k in

@@ -140,6 +140,22 @@ func (l *Conv2D) apply(x, k *autograd.Var) *autograd.Var {
 	return l.act(autograd.Conv2D(x, k, p))
 }
 
+// fusesRectifier reports whether a following rectifier can be applied
+// inside the convolution: only without an activation of its own.
+func (l *Conv2D) fusesRectifier() bool { return l.activation == "" || l.activation == "linear" }
+
+// callRectified is Call followed by a rectifier of slope ≥ 0, applied to
+// each chunk of the output as it is computed.
+func (l *Conv2D) callRectified(x *autograd.Var, training bool, slope float64) (*autograd.Var, error) {
+	return l.run(l, x, func() *autograd.Var {
+		p, _, _, err := l.params(x.Shape())
+		if err != nil {
+			panic(&tensor.Error{Op: "conv2d", Msg: err.Error()})
+		}
+		return autograd.Conv2DBiasLeakyRelu(x, l.kernel.Var, l.biasVar(), p, slope)
+	})
+}
+
 // Config returns Keras's Conv2D arguments.
 func (l *Conv2D) Config() map[string]any { return l.config() }
 

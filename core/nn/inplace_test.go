@@ -9,9 +9,9 @@ import (
 )
 
 // TestSequentialInPlaceMatchesLayerByLayer checks that a Sequential whose
-// rectifiers overwrite the previous layer's output gives the bits of the
-// same layers called one by one (no storage reused): outputs and the
-// gradients of every weight.
+// rectifiers overwrite the previous layer's output, or run inside the
+// convolution before them, gives the bits of the same layers called one
+// by one (no storage reused): outputs and the gradients of every weight.
 func TestSequentialInPlaceMatchesLayerByLayer(t *testing.T) {
 	net := func() *Sequential { // two identical nets: same seed, same weights and dropout masks
 		s := NewSequential("net", NewInputLayer([]int{8, 8, 3}),
@@ -66,6 +66,25 @@ func TestSequentialInPlaceMatchesLayerByLayer(t *testing.T) {
 	same("output", y1, y2)
 	for i := range g1 {
 		same(s1.TrainableWeights()[i].Name(), g1[i], g2[i])
+	}
+	if _, ok := s1.fusableRectifier(0); !ok {
+		t.Error("Conv2D then LeakyReLU: rectifier not fused")
+	}
+}
+
+// TestFusableRectifier checks which layer pairs Sequential fuses: a
+// Conv2D without activation and a ReLU or LeakyReLU after it.
+func TestFusableRectifier(t *testing.T) {
+	s := NewSequential("s", NewConv2D(2, 3), NewReLU(NegativeSlope(0.1)), NewConv2D(2, 3, Activation("relu")), NewLeakyReLU(0.2),
+		NewConv2D(2, 3), NewDropout(0.5), NewLeakyReLU(0.2), NewDense(3), NewReLU(), NewConv2D(2, 1))
+	for i, want := range []bool{true, false, false, false, false, false, false, false, false, false} {
+		slope, got := s.fusableRectifier(i)
+		if got != want {
+			t.Errorf("layer %d (%v): fused %v, want %v", i, s.layers[i], got, want)
+		}
+		if got && slope != 0.1 {
+			t.Errorf("layer %d: slope %v, want 0.1", i, slope)
+		}
 	}
 }
 

@@ -143,19 +143,33 @@ func (s *Sequential) Call(x *autograd.Var, training bool) (_ *autograd.Var, err 
 		return nil, err
 	}
 	fresh := false // x is a Var the previous layer made, not the caller's
-	for i, l := range s.layers {
+	for i := 0; i < len(s.layers); i++ {
+		l := s.layers[i]
 		var y *autograd.Var
-		if ip, ok := l.(inPlacer); ok && fresh {
-			// Only this layer reads the previous layer's output. A layer
-			// that passed its input through (InputLayer, Dropout at
-			// inference) made nothing fresh, so the caller's input is
-			// never overwritten.
-			y, err = ip.callInPlace(x, training)
+		if slope, ok := s.fusableRectifier(i); ok {
+			// The rectifier after this layer is applied to each chunk of
+			// its output as it is computed; the rectifier layer is only
+			// built, as its own call would have.
+			if y, err = l.(rectifierFuser).callRectified(x, training, slope); err != nil {
+				return nil, s.childErr(i, l, err)
+			}
+			i++
+			if err := s.layers[i].Build(y.Shape()); err != nil {
+				return nil, s.childErr(i, s.layers[i], err)
+			}
 		} else {
-			y, err = l.Call(x, training)
-		}
-		if err != nil {
-			return nil, s.childErr(i, l, err)
+			if ip, ok := l.(inPlacer); ok && fresh {
+				// Only this layer reads the previous layer's output. A
+				// layer that passed its input through (InputLayer,
+				// Dropout at inference) made nothing fresh, so the
+				// caller's input is never overwritten.
+				y, err = ip.callInPlace(x, training)
+			} else {
+				y, err = l.Call(x, training)
+			}
+			if err != nil {
+				return nil, s.childErr(i, l, err)
+			}
 		}
 		if y != x {
 			if fresh && !x.RequiresGrad() && !y.RequiresGrad() && !tensor.SameStorage(x.Value, y.Value) {
@@ -169,6 +183,34 @@ func (s *Sequential) Call(x *autograd.Var, training bool) (_ *autograd.Var, err 
 		x = y
 	}
 	return x, nil
+}
+
+// rectifierFuser is a layer that can apply a rectifier to its output chunk
+// by chunk while computing it (Conv2D): a following ReLU or LeakyReLU then
+// costs no pass of its own over the activation.
+type rectifierFuser interface {
+	// fusesRectifier reports whether the layer can do so now (it has no
+	// activation of its own).
+	fusesRectifier() bool
+	// callRectified is Call followed by the rectifier with slope ≥ 0 in
+	// place (autograd.Conv2DBiasLeakyRelu).
+	callRectified(x *autograd.Var, training bool, slope float64) (*autograd.Var, error)
+}
+
+// fusableRectifier reports whether layer i can run fused with a rectifier
+// layer after it, and that rectifier's slope.
+func (s *Sequential) fusableRectifier(i int) (float64, bool) {
+	f, ok := s.layers[i].(rectifierFuser)
+	if !ok || i+1 >= len(s.layers) || !f.fusesRectifier() {
+		return 0, false
+	}
+	switch r := s.layers[i+1].(type) {
+	case *ReLU:
+		return r.slope, r.err == nil
+	case *LeakyReLU:
+		return r.slope, r.err == nil
+	}
+	return 0, false
 }
 
 // inPlacer is a layer that can write its output into its input's storage

@@ -154,15 +154,53 @@ func Conv2DBias(x, k, bias *Tensor, p Conv2DParams) *Tensor {
 	return conv2D("conv2d_bias", x, k, bias, p)
 }
 
+// Conv2DBiasLeakyRelu is LeakyRelu(Conv2DBias(x, k, bias), slope), bitwise,
+// with bias nil allowed: the rectifier runs on each chunk of the output
+// right after its GEMM and bias, while the chunk is in cache, instead of in
+// a pass of its own over the whole activation. slope must be ≥ 0.
+func Conv2DBiasLeakyRelu(x, k, bias *Tensor, p Conv2DParams, slope float64) *Tensor {
+	const op = "conv2d_bias_leaky_relu"
+	if slope < 0 {
+		panic(errorf(op, "negative slope %v", slope))
+	}
+	return conv2DAct(op, x, k, bias, p, &convAct{slope: slope})
+}
+
 func conv2D(op string, x, k, bias *Tensor, p Conv2DParams) *Tensor {
+	return conv2DAct(op, x, k, bias, p, nil)
+}
+
+// convAct is the rectifier a forward convolution applies to its output
+// chunk by chunk (nil: none).
+type convAct struct{ slope float64 }
+
+// applyAct rectifies y in place on the calling goroutine.
+func applyAct[T Float](a *convAct, y []T) {
+	if a == nil {
+		return
+	}
+	s := T(a.slope)
+	if !vecLeaky(y, y, y, s) {
+		leakyRange(y, y, y, s)
+	}
+}
+
+// applyActParallel is applyAct over both cores for large y.
+func applyActParallel[T Float](a *convAct, y []T) {
+	if a != nil {
+		leakyKernel(y, y, y, T(a.slope))
+	}
+}
+
+func conv2DAct(op string, x, k, bias *Tensor, p Conv2DParams, act *convAct) *Tensor {
 	sameDType(op, x, k)
 	g := newConvGeom(op, x.shape, k.shape, p)
 	checkBias(op, bias, x.dtype, g.cout)
 	out := newOutput(x.dtype, g.outShape()...)
 	if x.dtype == Float32 {
-		convForward(g, x.f32, k.f32, bias.storage32(), out.f32)
+		convForward(g, x.f32, k.f32, bias.storage32(), out.f32, act)
 	} else {
-		convForward(g, x.f64, k.f64, bias.storage64(), out.f64)
+		convForward(g, x.f64, k.f64, bias.storage64(), out.f64, act)
 	}
 	return out
 }
@@ -221,9 +259,10 @@ const colsBudget = 4 << 20
 // chunkImages returns how many images one im2col block holds.
 func chunkImages[T Float](g *convGeom) int { return chunkWithin[T](g, g.budget) }
 
-// convForward: y = im2col(x) · k (+ bias), chunk by chunk; y (rows × cout)
-// is NHWC. bias is nil or one value per output channel.
-func convForward[T Float](g *convGeom, x, k, bias, y []T) {
+// convForward: y = act(im2col(x) · k (+ bias)), chunk by chunk; y (rows ×
+// cout) is NHWC. bias is nil or one value per output channel, act nil or
+// the rectifier.
+func convForward[T Float](g *convGeom, x, k, bias, y []T, act *convAct) {
 	K, P := g.kdim(), g.outPix()
 	if g.n*P == 0 || g.cout == 0 {
 		return
@@ -231,10 +270,11 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T) {
 	if g.pointwise() {
 		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
 		addBiasParallel(y, bias)
+		applyActParallel(act, y)
 		return
 	}
 	if nt := convBatchWorkers(g); nt > 1 {
-		convForwardBatch(g, x, k, bias, y, nt)
+		convForwardBatch(g, x, k, bias, y, nt, act)
 		return
 	}
 	cb, ld := chunkImages[T](g), colsLD[T](g)
@@ -248,6 +288,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T) {
 		})
 		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, ld, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
 		addBiasParallel(y[b0*P*g.cout:b1*P*g.cout], bias)
+		applyActParallel(act, y[b0*P*g.cout:b1*P*g.cout])
 	}
 }
 

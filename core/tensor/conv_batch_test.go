@@ -42,14 +42,14 @@ func TestConvBatchSplit(t *testing.T) {
 						y, dx := New(dt, y1.Shape()...), New(dt, c.xShape()...)
 						yb, dxb := New(dt, y1.Shape()...), New(dt, c.xShape()...)
 						if dt == Float32 {
-							convForwardBatch(g, x.f32, k.f32, nil, y.f32, nt)
+							convForwardBatch(g, x.f32, k.f32, nil, y.f32, nt, nil)
 							convBackInputBatch(g, gy.f32, k.f32, nil, dx.f32, nt)
-							convForwardBatch(g, x.f32, k.f32, bOut.f32, yb.f32, nt)
+							convForwardBatch(g, x.f32, k.f32, bOut.f32, yb.f32, nt, nil)
 							convBackInputBatch(g, gy.f32, k.f32, bIn.f32, dxb.f32, nt)
 						} else {
-							convForwardBatch(g, x.f64, k.f64, nil, y.f64, nt)
+							convForwardBatch(g, x.f64, k.f64, nil, y.f64, nt, nil)
 							convBackInputBatch(g, gy.f64, k.f64, nil, dx.f64, nt)
-							convForwardBatch(g, x.f64, k.f64, bOut.f64, yb.f64, nt)
+							convForwardBatch(g, x.f64, k.f64, bOut.f64, yb.f64, nt, nil)
 							convBackInputBatch(g, gy.f64, k.f64, bIn.f64, dxb.f64, nt)
 						}
 						closeTo(t, "conv2d", y, wantY, absY, tol)
@@ -173,5 +173,38 @@ func TestConvBackFilterSplit(t *testing.T) {
 			}
 		}
 		first = nil
+	}
+}
+
+// TestConv2DBiasLeakyReluMatchesTwoOps checks the fused rectifier against
+// Conv2DBias followed by LeakyRelu, bit for bit, on the batch-split path
+// (several chunks per core), the single-goroutine path, the pointwise
+// path, with and without bias, slopes 0 and 0.2, in both dtypes.
+func TestConv2DBiasLeakyReluMatchesTwoOps(t *testing.T) {
+	cases := []struct {
+		x, k []int
+		p    Conv2DParams
+	}{
+		{[]int{8, 14, 14, 16}, []int{4, 4, 16, 32}, Conv2DParams{2, 2, 1, 1, 1, 1}},  // batch split
+		{[]int{1, 9, 7, 3}, []int{3, 3, 3, 5}, Conv2DParams{1, 1, 1, 1, 1, 1}},       // one image
+		{[]int{2, 5, 5, 8}, []int{1, 1, 8, 6}, Conv2DParams{StrideH: 1, StrideW: 1}}, // pointwise
+	}
+	for _, dt := range []DType{Float32, Float64} {
+		for _, c := range cases {
+			rng := NewRNG(7, 1)
+			x, k, b := rng.Normal(dt, 0, 1, c.x...), rng.Normal(dt, 0, 1, c.k...), rng.Normal(dt, 0, 1, c.k[3])
+			for _, slope := range []float64{0, 0.2} {
+				for _, bias := range []*Tensor{nil, b} {
+					want := LeakyRelu(conv2D("conv2d", x, k, bias, c.p), slope)
+					got := Conv2DBiasLeakyRelu(x, k, bias, c.p, slope)
+					sameBits(t, fmt.Sprintf("%v %v slope %g bias %v", dt, c.x, slope, bias != nil), got, want)
+				}
+			}
+		}
+	}
+	if err := Catch(func() {
+		Conv2DBiasLeakyRelu(New(Float32, 1, 4, 4, 1), New(Float32, 2, 2, 1, 1), nil, Conv2DParams{StrideH: 1, StrideW: 1}, -0.1)
+	}); err == nil {
+		t.Error("negative slope accepted")
 	}
 }

@@ -144,7 +144,7 @@ func TestConvChunking(t *testing.T) {
 			t.Fatalf("chunk = %d images, want %d", n, imgs)
 		}
 		y2, dx2, dk2 := make([]float64, y.Len()), make([]float64, dx.Len()), make([]float64, dk.Len())
-		convForward(g, x.f64, k.f64, nil, y2)
+		convForward(g, x.f64, k.f64, nil, y2, nil)
 		convBackInput(g, gy.f64, k.f64, nil, dx2)
 		convBackFilter(g, x.f64, gy.f64, dk2)
 		for _, p := range []struct {
