@@ -35,6 +35,10 @@ func convCases() []convCase {
 		{2, 3, 3, 2, 5, 5, 2, Conv2DParams{1, 1, 2, 2, 2, 2}},
 		{1, 4, 4, 1, 4, 1, 5, Conv2DParams{1, 3, 0, 0, 0, 0}},
 		{5, 16, 15, 8, 3, 3, 8, Conv2DParams{1, 1, 1, 1, 1, 1}}, // big enough for the parallel im2col
+		// col2im gathering (16+ channels), with pixels no window covers
+		// (stride 3 > kernel 2) and asymmetric pads:
+		{2, 7, 6, 16, 2, 3, 3, Conv2DParams{3, 2, 1, 0, 2, 1}},
+		{1, 9, 8, 17, 4, 4, 5, Conv2DParams{2, 2, 1, 2, 1, 1}},
 	}
 	rng := NewRNG(7, 0)
 	pick := func(lo, hi int) int { return lo + int(rng.Uniform(Float64, 0, float64(hi-lo+1), 1).At(0)) }
