@@ -6,28 +6,33 @@
 // of the 6 rows broadcast one A value and issue two FMAs into that row's
 // pair of accumulators. Y4..Y15 hold the 6×16 tile of C; Y2/Y3 alternate
 // as the broadcast register so consecutive rows do not serialise on it.
+// A's six values are read at SI, SI+R10, SI+2·R10, R11, R11+R10,
+// R11+2·R10 (R11 = SI+3·R10) and SI, R11 advance by R12 per step: R10 = 4,
+// R12 = 24 for a packed panel, R10 = A's row stride and R12 = 4 for rows
+// of a row-major A read in place (see the AVX-512 kernel).
 #define KSTEP \
 	VMOVUPS      (DI), Y0; \
 	VMOVUPS      32(DI), Y1; \
 	VBROADCASTSS (SI), Y2; \
 	VFMADD231PS  Y0, Y2, Y4; \
 	VFMADD231PS  Y1, Y2, Y5; \
-	VBROADCASTSS 4(SI), Y3; \
+	VBROADCASTSS (SI)(R10*1), Y3; \
 	VFMADD231PS  Y0, Y3, Y6; \
 	VFMADD231PS  Y1, Y3, Y7; \
-	VBROADCASTSS 8(SI), Y2; \
+	VBROADCASTSS (SI)(R10*2), Y2; \
 	VFMADD231PS  Y0, Y2, Y8; \
 	VFMADD231PS  Y1, Y2, Y9; \
-	VBROADCASTSS 12(SI), Y3; \
+	VBROADCASTSS (R11), Y3; \
 	VFMADD231PS  Y0, Y3, Y10; \
 	VFMADD231PS  Y1, Y3, Y11; \
-	VBROADCASTSS 16(SI), Y2; \
+	VBROADCASTSS (R11)(R10*1), Y2; \
 	VFMADD231PS  Y0, Y2, Y12; \
 	VFMADD231PS  Y1, Y2, Y13; \
-	VBROADCASTSS 20(SI), Y3; \
+	VBROADCASTSS (R11)(R10*2), Y3; \
 	VFMADD231PS  Y0, Y3, Y14; \
 	VFMADD231PS  Y1, Y3, Y15; \
-	ADDQ         $24, SI; \
+	ADDQ         R12, SI; \
+	ADDQ         R12, R11; \
 	ADDQ         $64, DI
 
 // Store one row pair of accumulators to C at DX (beta == 0), advance a row.
@@ -44,14 +49,18 @@
 	VMOVUPS     r1, 32(DX); \
 	ADDQ        R8, DX
 
-// func sgemmKernel6x16AVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-48
+// func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $2, R8 // row stride in bytes
+	MOVQ rowStride+16(FP), R10
+	MOVQ kStep+24(FP), R12
+	LEAQ (SI)(R10*2), R11
+	ADDQ R10, R11 // R11 = a + 3·rowStride
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
+	SHLQ $2, R8 // row stride of C in bytes
 
 	// Touch the C tile early so its lines arrive while we compute.
 	MOVQ       DX, R9
@@ -108,7 +117,7 @@ loop1:
 	JNZ  loop1
 
 done:
-	VBROADCASTSS alpha+40(FP), Y0
+	VBROADCASTSS alpha+56(FP), Y0
 	VMULPS       Y0, Y4, Y4
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y0, Y6, Y6
@@ -123,7 +132,7 @@ done:
 	VMULPS       Y0, Y15, Y15
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
-	VMOVSS   beta+44(FP), X1
+	VMOVSS   beta+60(FP), X1
 	VXORPS   X2, X2, X2
 	VUCOMISS X2, X1
 	JNE      update
@@ -139,7 +148,7 @@ done:
 	RET
 
 update:
-	VBROADCASTSS beta+44(FP), Y1
+	VBROADCASTSS beta+60(FP), Y1
 	UPDATE_ROW(Y4, Y5)
 	UPDATE_ROW(Y6, Y7)
 	UPDATE_ROW(Y8, Y9)
