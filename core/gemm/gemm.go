@@ -112,10 +112,14 @@ type kernel[T float] struct {
 	// not read.
 	fn func(kc int, alpha T, a, b []T, beta T, c []T, ldc int)
 
-	// rows, if not nil, is fn reading mr rows of a row-major A (row stride
-	// lda) in place, with fn's bits: a non-transposed A needs no packing
-	// for its full panels (see unpackedA).
-	rows func(kc int, alpha T, a []T, lda int, b []T, beta T, c []T, ldc int)
+	// strided, if not nil, is fn reading its operands at any strides, with
+	// fn's bits: A's value (i, kk) at a[i*ars + kk*aks] and B's nr values
+	// of step kk at b[kk*bks:]. A packed panel is ars = 1, aks = mr; a
+	// packed B panel bks = nr; rows of a row-major A ars = lda, aks = 1;
+	// rows of a row-major B bks = ldb. With it, the full panels of a
+	// non-transposed A or B are read in place instead of packed (see
+	// unpacked).
+	strided func(kc int, alpha T, a []T, ars, aks int, b []T, bks int, beta T, c []T, ldc int)
 
 	// packA6, if not nil, is a faster equivalent of packA6Go for the
 	// common case of packing six rows of a non-transposed A.
@@ -285,69 +289,108 @@ func gemmSerial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha 
 			if pc > 0 {
 				betaSlab = 1 // later slabs accumulate onto the first one
 			}
-			packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
+			bv := packOrViewB(kn, transB, kc, nc, b, ldb, pc, jc, bp)
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				ar := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
-				macroKernel(kn, mc, nc, kc, alpha, ap, ar, lda, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+				av := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
+				macroKernel(kn, mc, nc, kc, alpha, av, bv, betaSlab, c[ic*ldc+jc:], ldc, tmp)
 			}
 		}
 	}
 	putBuf(buf)
 }
 
-// unpackedA reports whether the kernel reads the full panels of a
-// non-transposed A in place. Packing such an A copies it for nothing: the
-// kernel's six row streams are as cache-friendly as one packed panel,
-// except when the row stride is a multiple of 1 KiB, where the six rows
-// share a few L1 sets and evict each other.
-func unpackedA[T float](kn *kernel[T], transA bool, lda int) bool {
+// unpacked reports whether the kernel reads the full panels of a
+// non-transposed operand with row stride ld in place instead of packing
+// them. Packing such an operand copies it for nothing: six row streams of
+// A, or B's rows one k step apart, are as cache-friendly as a packed
+// panel, except when ld is a multiple of 1 KiB, where the rows share a few
+// L1 sets and evict each other. Reading a transposed A in place (six
+// consecutive values a row apart) was measured slower than packing it.
+func unpacked[T float](kn *kernel[T], trans bool, ld int) bool {
 	var z T
-	return kn.rows != nil && !transA && lda*int(unsafe.Sizeof(z))%1024 != 0
+	return kn.strided != nil && !trans && ld*int(unsafe.Sizeof(z))%1024 != 0
+}
+
+// aView is a block of op(A) as macroKernel reads it: packed panels (in
+// place == nil), or rows of A itself (row stride rs) with only the partial
+// last panel packed.
+type aView[T float] struct {
+	packed, inPlace []T
+	rs              int
+}
+
+// bView is aView for a block of op(B): packed panels, or rows of B itself
+// (row stride ks) with only the partial last panel packed.
+type bView[T float] struct {
+	packed, inPlace []T
+	ks              int
 }
 
 // packOrView prepares rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) for
-// macroKernel: packed into ap, or, where the kernel reads A in place, as
-// the view of A it returns, with only the partial last panel packed (at
-// its place in ap).
-func packOrView[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) []T {
-	if !unpackedA(kn, transA, lda) {
+// macroKernel: packed into ap, or read in place with only the partial last
+// panel packed, at its place in ap.
+func packOrView[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) aView[T] {
+	if !unpacked(kn, transA, lda) {
 		packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
-		return nil
+		return aView[T]{packed: ap}
 	}
 	if full := mc / kn.mr * kn.mr; full < mc {
 		packA(kn, false, mc-full, kc, a, lda, ic+full, pc, ap[full*kc:])
 	}
-	return a[ic*lda+pc:]
+	return aView[T]{packed: ap, inPlace: a[ic*lda+pc:], rs: lda}
 }
 
-// macroKernel multiplies a packed mc×kc block of A by a packed kc×nc block
-// of B into C, one mr×nr tile at a time. The jr loop is outermost so that a
-// kc×nr panel of B stays in L1 while the A block streams from L2. When ar
-// is not nil, the full panels of A are read from it in place (row stride
-// lda) and only the partial last one from ap.
-func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, ap, ar []T, lda int, bp []T, beta T, c []T, ldc int, tmp []T) {
+// packOrViewB is packOrView for rows [pc, pc+kc) × columns [jc, jc+nc) of
+// op(B), packed into bp.
+func packOrViewB[T float](kn *kernel[T], transB bool, kc, nc int, b []T, ldb, pc, jc int, bp []T) bView[T] {
+	nr := kn.nr
+	if !unpacked(kn, transB, ldb) {
+		packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
+		return bView[T]{packed: bp}
+	}
+	if full := nc / nr * nr; full < nc {
+		packB(false, kc, nc-full, nr, b, ldb, pc, jc+full, bp[full*kc:])
+	}
+	return bView[T]{packed: bp, inPlace: b[pc*ldb+jc:], ks: ldb}
+}
+
+// macroKernel multiplies an mc×kc block of A by a kc×nc block of B into C,
+// one mr×nr tile at a time. The jr loop is outermost so that a kc×nr panel
+// of B stays in L1 while the A block streams from L2. Full panels are read
+// where the views say (packed or in place), partial ones from the packed
+// storage.
+func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a aView[T], b bView[T], beta T, c []T, ldc int, tmp []T) {
 	mr, nr := kn.mr, kn.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		bpan := bp[jr*kc : (jr+nr)*kc]
+		bInPlace := b.inPlace != nil && nrr == nr
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
-			inPlace := ar != nil && mrr == mr
-			if mrr == mr && nrr == nr {
-				if inPlace {
-					kn.rows(kc, alpha, ar[ir*lda:], lda, bpan, beta, c[ir*ldc+jr:], ldc)
-				} else {
-					kn.fn(kc, alpha, ap[ir*kc:(ir+mr)*kc], bpan, beta, c[ir*ldc+jr:], ldc)
-				}
-				continue
+			aInPlace := a.inPlace != nil && mrr == mr
+			cTile, ldTile, betaTile := c[ir*ldc+jr:], ldc, beta
+			if mrr < mr || nrr < nr {
+				// Edge tile: compute the full (zero-padded) tile into
+				// tmp, then merge only the valid part, so C is never
+				// written out of range.
+				cTile, ldTile, betaTile = tmp, nr, 0
 			}
-			// Edge tile: compute the full (zero-padded) tile into tmp, then
-			// merge only the valid part, so C is never written out of range.
-			if inPlace {
-				kn.rows(kc, alpha, ar[ir*lda:], lda, bpan, 0, tmp, nr)
-			} else {
-				kn.fn(kc, alpha, ap[ir*kc:(ir+mr)*kc], bpan, 0, tmp, nr)
+			switch {
+			case !aInPlace && !bInPlace:
+				kn.fn(kc, alpha, a.packed[ir*kc:(ir+mr)*kc], b.packed[jr*kc:(jr+nr)*kc], betaTile, cTile, ldTile)
+			default:
+				as, ars, aks := a.packed[ir*kc:], 1, mr
+				if aInPlace {
+					as, ars, aks = a.inPlace[ir*a.rs:], a.rs, 1
+				}
+				bs, bks := b.packed[jr*kc:], nr
+				if bInPlace {
+					bs, bks = b.inPlace[jr:], b.ks
+				}
+				kn.strided(kc, alpha, as, ars, aks, bs, bks, betaTile, cTile, ldTile)
+			}
+			if mrr == mr && nrr == nr {
+				continue
 			}
 			for i := range mrr {
 				crow := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nrr]

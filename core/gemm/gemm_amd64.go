@@ -9,7 +9,7 @@ import "unsafe"
 // a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
 // (comfortably inside L2 next to the B panels streaming through), and a
 // 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX2Kernel = kernel[float32]{name: "AVX2+FMA 6×16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, rows: sgemmKernel6x16Rows, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX2Kernel = kernel[float32]{name: "AVX2+FMA 6×16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, strided: sgemmKernel6x16Strided, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
 // kernel: the same register layout with 8 doubles per row instead of 16
@@ -73,16 +73,16 @@ func sgemmKernel6x16(kc int, alpha float32, a, b []float32, beta float32, c []fl
 	a = a[:6*kc]
 	b = b[:16*kc]
 	c = c[:5*ldc+16]
-	sgemmKernel6x16AVX2(kc, &a[0], 4, 24, &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernel6x16AVX2(kc, &a[0], 4, 24, &b[0], 64, &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernel6x16Rows is sgemmKernel6x16 reading six rows of a row-major
-// A (row stride lda) in place instead of a packed panel.
-func sgemmKernel6x16Rows(kc int, alpha float32, a []float32, lda int, b []float32, beta float32, c []float32, ldc int) {
-	a = a[:5*lda+kc]
-	b = b[:16*kc]
+// sgemmKernel6x16Strided is sgemmKernel6x16 with each operand read at any
+// strides (kernel.strided).
+func sgemmKernel6x16Strided(kc int, alpha float32, a []float32, ars, aks int, b []float32, bks int, beta float32, c []float32, ldc int) {
+	a = a[:5*ars+(kc-1)*aks+1]
+	b = b[:(kc-1)*bks+16]
 	c = c[:5*ldc+16]
-	sgemmKernel6x16AVX2(kc, &a[0], 4*lda, 4, &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernel6x16AVX2(kc, &a[0], 4*ars, 4*aks, &b[0], 4*bks, &c[0], ldc, alpha, beta)
 }
 
 // dgemmKernel6x8 is sgemmKernel6x16 for float64 and a 6×8 tile.
@@ -93,14 +93,11 @@ func dgemmKernel6x8(kc int, alpha float64, a, b []float64, beta float64, c []flo
 	dgemmKernel6x8AVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernel6x16AVX2 computes C[0:6,0:16] = alpha*A*B + beta*C, where B is
-// a packed kc×16 panel, C has row stride ldc (in elements) and A's value
-// (i, kk) is read at byte offset i·rowStride + kk·kStep from a: (4, 24)
-// for a packed 6×kc panel, (4·lda, 4) for rows of a row-major matrix. kc
-// must be ≥ 1. When beta == 0, C is not read.
+// sgemmKernel6x16AVX2 is sgemmKernel6x32AVX512's AVX2 twin for a 6×16
+// tile: a packed B panel has bStep 64.
 //
 //go:noescape
-func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
 
 // dgemmKernel6x8AVX2 is sgemmKernel6x16AVX2 for float64 and a 6×8 tile.
 //

@@ -9,7 +9,8 @@
 // A's six values are read at SI, SI+R10, SI+2·R10, R11, R11+R10,
 // R11+2·R10 (R11 = SI+3·R10) and SI, R11 advance by R12 per step: R10 = 4,
 // R12 = 24 for a packed panel, R10 = A's row stride and R12 = 4 for rows
-// of a row-major A read in place (see the AVX-512 kernel).
+// of a row-major A read in place; DI advances by R13, 64 for a packed B
+// panel or B's row stride for B read in place (see the AVX-512 kernel).
 #define KSTEP \
 	VMOVUPS      (DI), Y0; \
 	VMOVUPS      32(DI), Y1; \
@@ -33,7 +34,7 @@
 	VFMADD231PS  Y1, Y3, Y15; \
 	ADDQ         R12, SI; \
 	ADDQ         R12, R11; \
-	ADDQ         $64, DI
+	ADDQ         R13, DI
 
 // Store one row pair of accumulators to C at DX (beta == 0), advance a row.
 #define STORE_ROW(r0, r1) \
@@ -49,8 +50,8 @@
 	VMOVUPS     r1, 32(DX); \
 	ADDQ        R8, DX
 
-// func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-64
+// func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rowStride+16(FP), R10
@@ -58,8 +59,9 @@ TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-64
 	LEAQ (SI)(R10*2), R11
 	ADDQ R10, R11 // R11 = a + 3·rowStride
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R8
+	MOVQ bStep+40(FP), R13
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8 // row stride of C in bytes
 
 	// Touch the C tile early so its lines arrive while we compute.
@@ -117,7 +119,7 @@ loop1:
 	JNZ  loop1
 
 done:
-	VBROADCASTSS alpha+56(FP), Y0
+	VBROADCASTSS alpha+64(FP), Y0
 	VMULPS       Y0, Y4, Y4
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y0, Y6, Y6
@@ -132,7 +134,7 @@ done:
 	VMULPS       Y0, Y15, Y15
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
-	VMOVSS   beta+60(FP), X1
+	VMOVSS   beta+68(FP), X1
 	VXORPS   X2, X2, X2
 	VUCOMISS X2, X1
 	JNE      update
@@ -148,7 +150,7 @@ done:
 	RET
 
 update:
-	VBROADCASTSS beta+60(FP), Y1
+	VBROADCASTSS beta+68(FP), Y1
 	UPDATE_ROW(Y4, Y5)
 	UPDATE_ROW(Y6, Y7)
 	UPDATE_ROW(Y8, Y9)

@@ -9,7 +9,7 @@ import "golang.org/x/sys/cpu"
 // panels with 32 columns per tile. Blocking: a 256×32 B panel is 32 KiB,
 // inside a 48 KiB L1d next to the A panel; a 144×256 A block is 144 KiB of
 // L2; a 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, rows: sgemmKernel6x32Rows, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, strided: sgemmKernel6x32Strided, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // haveAVX512 reports whether the CPU has AVX-512F and the operating system
 // saves the ZMM and opmask state (x/sys/cpu checks XCR0).
@@ -22,23 +22,24 @@ func sgemmKernel6x32(kc int, alpha float32, a, b []float32, beta float32, c []fl
 	a = a[:6*kc]
 	b = b[:32*kc]
 	c = c[:5*ldc+32]
-	sgemmKernel6x32AVX512(kc, &a[0], 4, 24, &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernel6x32AVX512(kc, &a[0], 4, 24, &b[0], 128, &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernel6x32Rows is sgemmKernel6x32 reading six rows of a row-major
-// A (row stride lda) in place instead of a packed panel.
-func sgemmKernel6x32Rows(kc int, alpha float32, a []float32, lda int, b []float32, beta float32, c []float32, ldc int) {
-	a = a[:5*lda+kc]
-	b = b[:32*kc]
+// sgemmKernel6x32Strided is sgemmKernel6x32 with each operand read at any
+// strides (kernel.strided).
+func sgemmKernel6x32Strided(kc int, alpha float32, a []float32, ars, aks int, b []float32, bks int, beta float32, c []float32, ldc int) {
+	a = a[:5*ars+(kc-1)*aks+1]
+	b = b[:(kc-1)*bks+32]
 	c = c[:5*ldc+32]
-	sgemmKernel6x32AVX512(kc, &a[0], 4*lda, 4, &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernel6x32AVX512(kc, &a[0], 4*ars, 4*aks, &b[0], 4*bks, &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernel6x32AVX512 computes C[0:6,0:32] = alpha*A*B + beta*C, where B
-// is a packed kc×32 panel, C has row stride ldc (in elements) and A's
-// value (i, kk) is read at byte offset i·rowStride + kk·kStep from a: (4,
-// 24) for a packed 6×kc panel, (4·lda, 4) for rows of a row-major matrix.
-// kc must be ≥ 1. When beta == 0, C is not read.
+// sgemmKernel6x32AVX512 computes C[0:6,0:32] = alpha*A*B + beta*C, where C
+// has row stride ldc (in elements), A's value (i, kk) is read at byte
+// offset i·rowStride + kk·kStep from a ((4, 24) for a packed 6×kc panel,
+// (4·lda, 4) for rows of a row-major matrix), and B's 32 values of step kk
+// at byte offset kk·bStep from b (128 for a packed panel, 4·ldb for rows of
+// a row-major matrix). kc must be ≥ 1. When beta == 0, C is not read.
 //
 //go:noescape
-func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)

@@ -11,8 +11,10 @@
 // A's six values of one k step are read at SI, SI+R10, SI+2·R10, R11,
 // R11+R10, R11+2·R10 (R11 = SI+3·R10), and SI, R11 advance by R12 per step:
 // a packed panel has R10 = 4 bytes and R12 = 24, a row-major A read in
-// place has R10 = its row stride and R12 = 4. One kernel serves both, so
-// reading A unpacked gives the packed path's bits.
+// place has R10 = its row stride and R12 = 4. B's row of a k step is read
+// at DI, which advances by R13: 128 for a packed panel, B's row stride for
+// a row-major B read in place. One kernel serves every case, so reading an
+// operand unpacked gives the packed path's bits.
 #define ZKSTEP \
 	VMOVUPS      (DI), Z0; \
 	VMOVUPS      64(DI), Z1; \
@@ -36,7 +38,7 @@
 	VFMADD231PS  Z1, Z3, Z15; \
 	ADDQ         R12, SI; \
 	ADDQ         R12, R11; \
-	ADDQ         $128, DI
+	ADDQ         R13, DI
 
 // Store one row pair of accumulators to C at DX (beta == 0), advance a row.
 #define ZSTORE_ROW(r0, r1) \
@@ -58,8 +60,8 @@
 	PREFETCHT0 124(R9); \
 	ADDQ       R8, R9
 
-// func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-64
+// func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rowStride+16(FP), R10
@@ -67,8 +69,9 @@ TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-64
 	LEAQ (SI)(R10*2), R11
 	ADDQ R10, R11 // R11 = a + 3·rowStride
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R8
+	MOVQ bStep+40(FP), R13
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
 	SHLQ $2, R8 // row stride of C in bytes
 
 	// Touch the C tile early so its lines arrive while we compute.
@@ -115,7 +118,7 @@ loop1:
 	JNZ  loop1
 
 done:
-	VBROADCASTSS alpha+56(FP), Z0
+	VBROADCASTSS alpha+64(FP), Z0
 	VMULPS       Z0, Z4, Z4
 	VMULPS       Z0, Z5, Z5
 	VMULPS       Z0, Z6, Z6
@@ -130,7 +133,7 @@ done:
 	VMULPS       Z0, Z15, Z15
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
-	VMOVSS   beta+60(FP), X1
+	VMOVSS   beta+68(FP), X1
 	VXORPS   X2, X2, X2
 	VUCOMISS X2, X1
 	JNE      update
@@ -146,7 +149,7 @@ done:
 	RET
 
 update:
-	VBROADCASTSS beta+60(FP), Z1
+	VBROADCASTSS beta+68(FP), Z1
 	ZUPDATE_ROW(Z4, Z5)
 	ZUPDATE_ROW(Z6, Z7)
 	ZUPDATE_ROW(Z8, Z9)

@@ -174,8 +174,8 @@ func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int,
 			i++
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
-				ar := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
-				macroKernel(kn, mc, nc, kc, alpha, ap, ar, lda, bp, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+				av := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
+				macroKernel(kn, mc, nc, kc, alpha, av, bView[T]{packed: bp}, betaSlab, c[ic*ldc+jc:], ldc, tmp)
 			}
 		}
 	}
