@@ -81,7 +81,12 @@ func propagate(outputs, seeds []*Var, createGraph bool, keep, stop func(*Var) bo
 			need[j] = in.requiresGrad && leads[in]
 		}
 		if !createGraph && v.node.fast != nil {
-			ts := v.node.fast(g.Value, need)
+			var ts []*tensor.Tensor
+			if v.node.fastInPlace != nil && need[0] && grads.sole(g) {
+				ts = []*tensor.Tensor{v.node.fastInPlace(g.Value)}
+			} else {
+				ts = v.node.fast(g.Value, need)
+			}
 			for j, in := range v.node.inputs {
 				if in.requiresGrad && ts[j] != nil {
 					grads.own(ts[j], g.Value)
@@ -141,6 +146,12 @@ func (t *gradTable) own(result, upstream *tensor.Tensor) {
 	if t.scratch != nil && !tensor.SameStorage(result, upstream) {
 		t.scratch.Own(result)
 	}
+}
+
+// sole reports whether the pass made g's storage and g is its only holder,
+// so that a rule may overwrite it.
+func (t *gradTable) sole(g *Var) bool {
+	return t.scratch != nil && t.scratch.Sole(g.Value)
 }
 
 // pin keeps g's storage out of recycling: it is returned to the caller.

@@ -30,7 +30,16 @@ func leakyFromOutput(op string, x *Var, slope float64, y *tensor.Tensor) *Var {
 	}, func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 		return []*tensor.Tensor{tensor.LeakyReluGrad(g, out.Value, slope)}
 	}, x)
+	maskInPlace(out, y, slope)
 	return out
+}
+
+// maskInPlace lets first-order passes apply a rectifier's gradient mask
+// (from its output y) to an upstream gradient they own in place.
+func maskInPlace(out *Var, y *tensor.Tensor, slope float64) {
+	if out.node != nil {
+		out.node.fastInPlace = func(g *tensor.Tensor) *tensor.Tensor { return tensor.LeakyReluGradInPlace(g, y, slope) }
+	}
 }
 
 // leakyGrad is the rectifier's gradient as a differentiable op: g where
@@ -48,6 +57,7 @@ func leakyGrad(g, y *Var, slope float64) *Var {
 	if out.node != nil {
 		out.node.reads = []*Var{y}
 	}
+	maskInPlace(out, y.Value, slope)
 	return out
 }
 

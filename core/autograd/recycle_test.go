@@ -70,3 +70,45 @@ func compare(t *testing.T, round, input int, got, want *tensor.Tensor, tol float
 		}
 	}
 }
+
+// TestRectifierMaskNeverOverwritesTheCallersGradient passes the caller's
+// own upstream gradient into a first-order pass whose first rule is a
+// rectifier, which applies its mask in place to gradients the pass made:
+// the caller's tensor must come back unchanged, and a gradient the pass
+// made (the sum of a fan-out) must give the same result as the recording
+// pass.
+func TestRectifierMaskNeverOverwritesTheCallersGradient(t *testing.T) {
+	rng := tensor.NewRNG(23, 0)
+	x := Leaf(rng.Normal(tensor.Float64, 0, 1, 64, 512))
+	h := LeakyReluInPlace(Add(x, x), 0.2)
+	seed := rng.Normal(tensor.Float64, 0, 1, 64, 512)
+	saved := seed.Clone()
+	gs, err := Grad([]*Var{h}, []*Var{x}, []*Var{Const(seed)}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range saved.Len() {
+		if seed.At(i) != saved.At(i) {
+			t.Fatalf("the caller's upstream gradient changed at %d: %v, was %v", i, seed.At(i), saved.At(i))
+		}
+	}
+	want := tensor.LeakyReluGrad(saved, h.Value, 0.2)
+	for i := range want.Len() {
+		if got := gs[0].Value.At(i); got != 2*want.At(i) {
+			t.Fatalf("gradient %d = %v, want %v", i, got, 2*want.At(i))
+		}
+	}
+
+	y := LeakyRelu(Mul(x, x), 0.2)
+	loss := Add(Sum(Mul(y, y), nil, false), Sum(Tanh(y), nil, false)) // y's gradient is a sum the pass owns
+	first, err1 := Grad([]*Var{loss}, []*Var{x}, nil, false)
+	recorded, err2 := Grad([]*Var{loss}, []*Var{x}, nil, true)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	for i := range first[0].Value.Len() {
+		if a, b := first[0].Value.At(i), recorded[0].Value.At(i); math.Abs(a-b) > 1e-12*(1+math.Abs(b)) {
+			t.Fatalf("fan-out gradient %d: %v first-order, %v recorded", i, a, b)
+		}
+	}
+}

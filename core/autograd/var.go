@@ -36,6 +36,10 @@ type node struct {
 	// (createGraph false) use it: no record is built and fused kernels can
 	// do in one pass what the differentiable rule does in several.
 	fast fastRule
+	// fastInPlace, when set, is fast for an op with one input that may
+	// overwrite the upstream gradient and return it: first-order passes use
+	// it when they own that gradient and nothing else holds it.
+	fastInPlace func(g *tensor.Tensor) *tensor.Tensor
 	// reads lists forward values the rules read but do not differentiate
 	// (a rectifier's output, for its gradient's mask). Gradients never flow
 	// to them; ReleaseGraph walks them like inputs, since a gradient

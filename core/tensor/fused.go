@@ -22,6 +22,15 @@ func LeakyReluGrad(g, x *Tensor, slope float64) *Tensor {
 	return leakyInto(newOutput(x.dtype, x.shape...), g, x, slope)
 }
 
+// LeakyReluGradInPlace overwrites g with LeakyReluGrad(g, x, slope),
+// bitwise, and returns g: for a backward pass that owns g and passes it
+// on, it saves the gradient-sized tensor (and the cache lines a new one
+// would be written to).
+func LeakyReluGradInPlace(g, x *Tensor, slope float64) *Tensor {
+	checkSame("leaky_relu_grad", g, x)
+	return leakyInto(g, g, x, slope)
+}
+
 // leakyInto sets out = v where x > 0 and slope·v elsewhere and returns
 // out; all three have one dtype and length, and out may be v or x.
 func leakyInto(out, v, x *Tensor, slope float64) *Tensor {
