@@ -19,6 +19,11 @@
 //     contiguous, unit-stride problem, so a single micro-kernel serves all
 //     of them. Partial panels at the matrix edges are zero padded, so the
 //     micro-kernel never needs edge cases either.
+//   - A non-transposed operand whose row stride is not a multiple of 1 KiB
+//     is not packed at all where the kernel can read it in place (the
+//     amd64 float32 kernels take each operand's strides): its rows stream
+//     through the caches as well as a packed panel would, and only its
+//     partial edge panel is packed. The bits are the packed path's.
 //   - The micro-kernel computes one MR×NR tile of C (6×16 for float32 on
 //     amd64) entirely in registers: 12 YMM accumulators, one A broadcast
 //     and two B vectors per k step, 12 FMAs per 8 loads. It is written in
