@@ -19,7 +19,11 @@ type Layer interface {
 	// already built layer only checks that inputShape is compatible.
 	Build(inputShape []int) error
 	// Call applies the layer; training selects Dropout masks and
-	// BatchNormalization's batch statistics.
+	// BatchNormalization's batch statistics. A layer must not keep x
+	// after it returns, other than through the autograd record: inside a
+	// Sequential, x is the previous layer's output, whose storage is
+	// reused (overwritten in place, or recycled when nothing records a
+	// gradient through it) once this layer is done with it.
 	Call(x *autograd.Var, training bool) (*autograd.Var, error)
 	// OutputShape infers the output shape for inputShape without computing.
 	OutputShape(inputShape []int) ([]int, error)

@@ -9,7 +9,12 @@ import (
 
 // Sequential is keras.Sequential: a stack of single-input layers. It builds
 // on its first Call, on Build, or at once when it starts with an
-// InputLayer and its weights are asked for.
+// InputLayer and its weights are asked for. Between layers it saves
+// memory passes: a rectifier after a Conv2D runs inside it, rectifiers and
+// dropout overwrite the previous layer's output, and without gradients an
+// intermediate output's storage is recycled as soon as the next layer has
+// consumed it. The caller's input is never overwritten, and the results
+// are bitwise those of calling the layers one by one.
 type Sequential struct {
 	Base
 	layers []Layer
