@@ -26,12 +26,15 @@ const releasedMsg = "tensor released at the end of the train step that made it; 
 type arena struct {
 	live      []*tensorUD // tensors of the open scopes, oldest first
 	marks     []int       // where each open scope starts in live
-	untracked int         // tensors made outside scopes, permanent or kept
+	untracked []*tensorUD // tensors made outside scopes, permanent or kept
+	// keepGraphs leaves a released scope's graph to the garbage collector
+	// instead of recycling its storage (Options.KeepGraphs).
+	keepGraphs bool
 }
 
 func (a *arena) add(t *tensorUD, permanent bool) {
 	if permanent || len(a.marks) == 0 {
-		a.untracked++
+		a.untracked = append(a.untracked, t)
 		return
 	}
 	t.scoped = true
@@ -54,18 +57,44 @@ func (rt *Runtime) EndScope(depth int) {
 		panic(fmt.Sprintf("bindings: EndScope(%d) with %d scopes open", depth, len(a.marks)))
 	}
 	start := a.marks[depth-1]
+	var released []*autograd.Var
 	for _, t := range a.live[start:] {
 		t.scoped = false
 		if t.kept {
-			a.untracked++
+			a.untracked = append(a.untracked, t)
 			continue
 		}
+		released = append(released, t.v)
 		t.v = nil
 		t.released = true
 	}
 	clear(a.live[start:])
 	a.live = a.live[:start]
 	a.marks = a.marks[:depth-1]
+	if !a.keepGraphs {
+		a.recycle(released)
+	}
+}
+
+// recycle hands the storage of a scope's released tensors, and of every
+// value of the graph that made them, to the tensor pools for the next
+// step (autograd.ReleaseGraphKeeping), like the Go train steps of
+// core/gan do: without it every step's activations are fresh allocations.
+// Whatever the script still holds is left alone, with all that made it:
+// the tensors of the run and of the scopes still open, kept tensors, and
+// weights (leaves, which a graph release never touches).
+func (a *arena) recycle(released []*autograd.Var) {
+	if len(released) == 0 {
+		return
+	}
+	keep := make([]*autograd.Var, 0, len(a.untracked)+len(a.live))
+	for _, t := range a.untracked {
+		keep = append(keep, t.v)
+	}
+	for _, t := range a.live {
+		keep = append(keep, t.v)
+	}
+	autograd.ReleaseGraphKeeping(released, keep)
 }
 
 // Scope runs fn inside a scope: the model and callback bindings wrap each
@@ -80,7 +109,7 @@ func (rt *Runtime) Scope(fn func() error) error {
 // LiveTensors returns the number of tensors not released: those of open
 // scopes plus every tensor made outside a scope or kept (they live for the
 // run). Tests use it to check that steps leave nothing behind.
-func (rt *Runtime) LiveTensors() int { return rt.arena.untracked + len(rt.arena.live) }
+func (rt *Runtime) LiveTensors() int { return len(rt.arena.untracked) + len(rt.arena.live) }
 
 // keep makes t outlive its scope. A kept tensor is cut from the graph that
 // made it (a leaf stays itself) so that keeping a value does not keep the

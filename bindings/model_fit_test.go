@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -473,5 +474,82 @@ func TestExperimentsRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFitRecycledGraphsTrainBitwiseLikeKeptOnes fits a WGAN-GP-style model
+// in Lua twice from the same seeds: once recycling each step's graph when
+// the step's scope ends (the default), once leaving it to the garbage
+// collector (Options.KeepGraphs). The weights, a tensor of the run used in
+// every step and tensors the script kept must come out bit for bit equal:
+// storage recycled while something still read it would show up here. The
+// activations are large enough to be pooled.
+func TestFitRecycledGraphsTrainBitwiseLikeKeptOnes(t *testing.T) {
+	const script = `
+keras = require("ganlab")
+local ops, layers = keras.ops, keras.layers
+local penalty = require("gan.penalty")
+local GAN = keras.Model:extend("GAN")
+function GAN:init(d, g) self.d, self.g, self.seed = d, g, keras.random.SeedGenerator(7) end
+function GAN:compile(dopt, gopt) GAN.super.compile(self); self.dopt, self.gopt = dopt, gopt end
+fixed = keras.random.normal{shape = {16, 16}, seed = 3}
+kept = {}
+function GAN:train_step(real)
+  local n = real.shape[1]
+  local z = keras.random.normal{shape = {n, 16}, seed = self.seed} + fixed
+  local tape = keras.GradientTape()
+  local fake = self.g(z, {training = true})
+  local gp = penalty.gradient_penalty(self.d, real, fake, self.seed)
+  local d_loss = ops.mean(self.d(fake, {training = true})) - ops.mean(self.d(real, {training = true})) + gp * 10
+  self.dopt:apply_gradients(tape:gradient(d_loss, self.d.trainable_weights), self.d.trainable_weights)
+  tape = keras.GradientTape()
+  local g_loss = -ops.mean(self.d(self.g(z, {training = true}), {training = true}))
+  self.gopt:apply_gradients(tape:gradient(g_loss, self.g.trainable_weights), self.g.trainable_weights)
+  kept[#kept + 1] = keras.keep(fake)
+  return {d_loss = d_loss, g_loss = g_loss}
+end
+d = keras.Sequential({keras.Input{shape = {16, 16, 8}}, layers.Conv2D{32, 3, padding = "same"},
+  layers.LeakyReLU{negative_slope = 0.2}, layers.Flatten(), layers.Dense{1}})
+g = keras.Sequential({keras.Input{shape = {16}}, layers.Dense{16 * 16 * 8}, layers.BatchNormalization(),
+  layers.ReLU(), layers.Reshape{{16, 16, 8}}})
+gan = GAN(d, g)
+gan:compile(keras.optimizers.Adam{learning_rate = 1e-3}, keras.optimizers.Adam{learning_rate = 1e-3})
+real = keras.random.normal{shape = {32, 16, 16, 8}, seed = 5}
+gan:fit(real, {batch_size = 16, epochs = 2, verbose = 0})
+out = {}
+for _, w in ipairs(d.trainable_weights) do table.insert(out, w) end
+for _, w in ipairs(g.trainable_weights) do table.insert(out, w) end
+table.insert(out, fixed)
+for _, k in ipairs(kept) do table.insert(out, k) end`
+	run := func(keep bool) [][]float64 {
+		var buf bytes.Buffer
+		rt, err := New(context.Background(), Options{Seed: 1, Stdout: &buf, RunDir: t.TempDir(),
+			Roots: []string{"../scripts"}, KeepGraphs: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt.Close()
+		runLua(t, rt, &buf, script)
+		tb := rt.L.GetGlobal("out").(*lua.LTable)
+		var vals [][]float64
+		for i := 1; i <= tb.Len(); i++ {
+			v, err := rt.ToVar(tb.RawGetInt(i))
+			if err != nil {
+				t.Fatalf("out[%d]: %v", i, err)
+			}
+			vals = append(vals, v.Value.Values())
+		}
+		return vals
+	}
+	recycled, kept := run(false), run(true)
+	if len(recycled) != len(kept) || len(kept) < 8 {
+		t.Fatalf("%d and %d tensors", len(recycled), len(kept))
+	}
+	for i := range kept {
+		for j := range kept[i] {
+			if math.Float64bits(recycled[i][j]) != math.Float64bits(kept[i][j]) {
+				t.Fatalf("tensor %d element %d: %v recycled, %v kept", i, j, recycled[i][j], kept[i][j])
+			}
+		}
 	}
 }

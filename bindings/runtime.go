@@ -32,6 +32,10 @@ type Options struct {
 	Log zerolog.Logger
 	// Stdout, when set, receives print() output instead of Log.
 	Stdout io.Writer
+	// KeepGraphs leaves the graph of each ended scope (a train step, a
+	// callback hook) to the garbage collector instead of recycling its
+	// storage for the next step; tests compare the two.
+	KeepGraphs bool
 }
 
 // Runtime is one sandboxed Lua state running one experiment. It is not safe
@@ -87,6 +91,7 @@ func New(ctx context.Context, opts Options) (rt *Runtime, err error) {
 		opening: map[string]bool{},
 		inner:   map[string]*Error{},
 	}
+	rt.arena.keepGraphs = opts.KeepGraphs
 	// Building the modules runs Go code only; a panic there is a bug in a
 	// module file, reported as an error rather than a crash.
 	defer func() {

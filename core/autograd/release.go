@@ -16,10 +16,23 @@ import "github.com/ganlab/ganlab/core/tensor"
 // from one; their storage is gone (and reads of it fail loudly). Values
 // that ops made without recording (under NoGrad) are released where the
 // graph reaches them as inputs.
-func ReleaseGraph(outputs ...*Var) {
+func ReleaseGraph(outputs ...*Var) { ReleaseGraphKeeping(outputs, nil) }
+
+// ReleaseGraphKeeping is ReleaseGraph for a caller that still holds some
+// Vars: the values of keep, and all the graph behind them, are left alone,
+// as is any storage they share with the values released (a value detached
+// from the graph, say). The Lua runner releases each train step's graph
+// this way, keeping the tensors the script kept and those of the run.
+func ReleaseGraphKeeping(outputs, keep []*Var) {
 	sc := tensor.NewScratch()
 	var made []*Var
 	seen := map[*Var]bool{}
+	for _, v := range keep {
+		if v != nil && !seen[v] {
+			seen[v] = true
+			sc.Pin(v.Value)
+		}
+	}
 	stack := append([]*Var(nil), outputs...)
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
