@@ -312,47 +312,40 @@ func unpacked[T float](kn *kernel[T], trans bool, ld int) bool {
 	return kn.strided != nil && !trans && ld*int(unsafe.Sizeof(z))%1024 != 0
 }
 
-// aView is a block of op(A) as macroKernel reads it: packed panels (in
-// place == nil), or rows of A itself (row stride rs) with only the partial
-// last panel packed.
-type aView[T float] struct {
+// view is a block of op(A) or op(B) as macroKernel reads it: packed
+// panels (inPlace nil), or the rows of the stored matrix itself (row
+// stride ld) with only the partial last panel packed.
+type view[T float] struct {
 	packed, inPlace []T
-	rs              int
-}
-
-// bView is aView for a block of op(B): packed panels, or rows of B itself
-// (row stride ks) with only the partial last panel packed.
-type bView[T float] struct {
-	packed, inPlace []T
-	ks              int
+	ld              int
 }
 
 // packOrView prepares rows [ic, ic+mc) × columns [pc, pc+kc) of op(A) for
 // macroKernel: packed into ap, or read in place with only the partial last
 // panel packed, at its place in ap.
-func packOrView[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) aView[T] {
+func packOrView[T float](kn *kernel[T], transA bool, mc, kc int, a []T, lda, ic, pc int, ap []T) view[T] {
 	if !unpacked(kn, transA, lda) {
 		packA(kn, transA, mc, kc, a, lda, ic, pc, ap)
-		return aView[T]{packed: ap}
+		return view[T]{packed: ap}
 	}
 	if full := mc / kn.mr * kn.mr; full < mc {
 		packA(kn, false, mc-full, kc, a, lda, ic+full, pc, ap[full*kc:])
 	}
-	return aView[T]{packed: ap, inPlace: a[ic*lda+pc:], rs: lda}
+	return view[T]{packed: ap, inPlace: a[ic*lda+pc:], ld: lda}
 }
 
 // packOrViewB is packOrView for rows [pc, pc+kc) × columns [jc, jc+nc) of
 // op(B), packed into bp.
-func packOrViewB[T float](kn *kernel[T], transB bool, kc, nc int, b []T, ldb, pc, jc int, bp []T) bView[T] {
+func packOrViewB[T float](kn *kernel[T], transB bool, kc, nc int, b []T, ldb, pc, jc int, bp []T) view[T] {
 	nr := kn.nr
 	if !unpacked(kn, transB, ldb) {
 		packB(transB, kc, nc, nr, b, ldb, pc, jc, bp)
-		return bView[T]{packed: bp}
+		return view[T]{packed: bp}
 	}
 	if full := nc / nr * nr; full < nc {
 		packB(false, kc, nc-full, nr, b, ldb, pc, jc+full, bp[full*kc:])
 	}
-	return bView[T]{packed: bp, inPlace: b[pc*ldb+jc:], ks: ldb}
+	return view[T]{packed: bp, inPlace: b[pc*ldb+jc:], ld: ldb}
 }
 
 // macroKernel multiplies an mc×kc block of A by a kc×nc block of B into C,
@@ -360,7 +353,7 @@ func packOrViewB[T float](kn *kernel[T], transB bool, kc, nc int, b []T, ldb, pc
 // of B stays in L1 while the A block streams from L2. Full panels are read
 // where the views say (packed or in place), partial ones from the packed
 // storage.
-func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a aView[T], b bView[T], beta T, c []T, ldc int, tmp []T) {
+func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a, b view[T], beta T, c []T, ldc int, tmp []T) {
 	mr, nr := kn.mr, kn.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
@@ -381,11 +374,11 @@ func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a aView[T], b 
 			default:
 				as, ars, aks := a.packed[ir*kc:], 1, mr
 				if aInPlace {
-					as, ars, aks = a.inPlace[ir*a.rs:], a.rs, 1
+					as, ars, aks = a.inPlace[ir*a.ld:], a.ld, 1
 				}
 				bs, bks := b.packed[jr*kc:], nr
 				if bInPlace {
-					bs, bks = b.inPlace[jr:], b.ks
+					bs, bks = b.inPlace[jr:], b.ld
 				}
 				kn.strided(kc, alpha, as, ars, aks, bs, bks, betaTile, cTile, ldTile)
 			}

@@ -175,7 +175,7 @@ func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int,
 			for ic := 0; ic < m; ic += mcMax {
 				mc := min(mcMax, m-ic)
 				av := packOrView(kn, transA, mc, kc, a, lda, ic, pc, ap)
-				macroKernel(kn, mc, nc, kc, alpha, av, bView[T]{packed: bp}, betaSlab, c[ic*ldc+jc:], ldc, tmp)
+				macroKernel(kn, mc, nc, kc, alpha, av, view[T]{packed: bp}, betaSlab, c[ic*ldc+jc:], ldc, tmp)
 			}
 		}
 	}
