@@ -15,6 +15,28 @@ import (
 // passes each); the differentiable rule rebuilds the op from primitives so
 // that second-order gradients through a critic with batch norm are exact.
 func BatchNorm(x, gamma, beta *Var, eps float64) (y *Var, mean, variance []float64) {
+	return batchNorm(x, gamma, beta, eps, nil)
+}
+
+// BatchNormLeakyRelu is LeakyReluInPlace(BatchNorm(x, gamma, beta, eps),
+// slope) with the rectifier applied to each block of the output right
+// after it is computed, while it is in cache: the same record and the same
+// bits, one pass over the activation fewer. slope must be ≥ 0; slope 0 is
+// ReluInPlace.
+func BatchNormLeakyRelu(x, gamma, beta *Var, eps, slope float64) (y *Var, mean, variance []float64) {
+	bn, mean, variance := batchNorm(x, gamma, beta, eps, &slope)
+	op := "leaky_relu"
+	if slope == 0 {
+		op = "relu"
+	}
+	// Batch norm's rules never read its output (overwritable), so its Var
+	// may hold the rectified values, as after the in-place op.
+	return leakyFromOutput(op, bn, slope, bn.Value), mean, variance
+}
+
+// batchNorm is BatchNorm, its output rectified with *slope unless slope
+// is nil.
+func batchNorm(x, gamma, beta *Var, eps float64, slope *float64) (y *Var, mean, variance []float64) {
 	shape := x.Shape()
 	if len(shape) < 2 {
 		panic(&tensor.Error{Op: "batch_norm", Msg: "input needs a batch axis and a channel axis"})
@@ -49,7 +71,13 @@ func BatchNorm(x, gamma, beta *Var, eps float64) (y *Var, mean, variance []float
 		inputs = append(inputs, beta)
 	}
 	composite := func(xs []*Var) *Var { return batchNormComposite(xs, gamma != nil, beta != nil, eps) }
-	y = recordFast("batch_norm", tensor.BatchNormApply(x.Value, a, b), viaComposite(composite, inputs),
+	var value *tensor.Tensor
+	if slope != nil {
+		value = tensor.BatchNormApplyLeakyRelu(x.Value, a, b, *slope)
+	} else {
+		value = tensor.BatchNormApply(x.Value, a, b)
+	}
+	y = recordFast("batch_norm", value, viaComposite(composite, inputs),
 		func(g *tensor.Tensor, _ []bool) []*tensor.Tensor {
 			dx, dgamma, dbeta := tensor.BatchNormGrad(g, x.Value, mean, variance, gv, eps)
 			out := []*tensor.Tensor{dx}

@@ -115,10 +115,36 @@ func fusedAxis(x *autograd.Var, axis int) bool {
 	return r >= 2 && (axis == -1 || axis == r-1)
 }
 
+// fusesRectifier reports that a following rectifier can be applied
+// inside the layer (callRectified).
+func (l *BatchNormalization) fusesRectifier() bool { return true }
+
+// callRectified is Call followed by a rectifier of slope ≥ 0: inside the
+// fused training pass where that pass applies, else in place after Call.
+func (l *BatchNormalization) callRectified(x *autograd.Var, training bool, slope float64) (*autograd.Var, error) {
+	if training && x != nil && fusedAxis(x, l.axis) {
+		return l.callFusedRectified(x, &slope)
+	}
+	y, err := l.Call(x, training)
+	if err != nil {
+		return nil, err
+	}
+	if slope == 0 {
+		return autograd.ReluInPlace(y), nil
+	}
+	return autograd.LeakyReluInPlace(y, slope), nil
+}
+
 // callFused is the training-mode Call through autograd.BatchNorm: one pass
 // for the statistics, one for the output. A NaN or Inf in the batch shows
 // in the mean, so it is caught without a pass of its own.
 func (l *BatchNormalization) callFused(x *autograd.Var) (*autograd.Var, error) {
+	return l.callFusedRectified(x, nil)
+}
+
+// callFusedRectified is callFused with the output rectified with *slope
+// (autograd.BatchNormLeakyRelu) unless slope is nil.
+func (l *BatchNormalization) callFusedRectified(x *autograd.Var, slope *float64) (*autograd.Var, error) {
 	var bad bool
 	y, err := l.run(l, x, func() *autograd.Var {
 		var gamma, beta *autograd.Var
@@ -128,7 +154,13 @@ func (l *BatchNormalization) callFused(x *autograd.Var) (*autograd.Var, error) {
 		if l.beta != nil {
 			beta = l.beta.Var
 		}
-		y, mean, variance := autograd.BatchNorm(x, gamma, beta, l.epsilon)
+		var y *autograd.Var
+		var mean, variance []float64
+		if slope != nil {
+			y, mean, variance = autograd.BatchNormLeakyRelu(x, gamma, beta, l.epsilon, *slope)
+		} else {
+			y, mean, variance = autograd.BatchNorm(x, gamma, beta, l.epsilon)
+		}
 		for _, m := range mean {
 			if math.IsNaN(m) || math.IsInf(m, 0) {
 				bad = true

@@ -73,11 +73,12 @@ func TestSequentialInPlaceMatchesLayerByLayer(t *testing.T) {
 }
 
 // TestFusableRectifier checks which layer pairs Sequential fuses: a
-// Conv2D without activation and a ReLU or LeakyReLU after it.
+// Conv2D without activation or a BatchNormalization, and a ReLU or
+// LeakyReLU after it.
 func TestFusableRectifier(t *testing.T) {
 	s := NewSequential("s", NewConv2D(2, 3), NewReLU(NegativeSlope(0.1)), NewConv2D(2, 3, Activation("relu")), NewLeakyReLU(0.2),
-		NewConv2D(2, 3), NewDropout(0.5), NewLeakyReLU(0.2), NewDense(3), NewReLU(), NewConv2D(2, 1))
-	for i, want := range []bool{true, false, false, false, false, false, false, false, false, false} {
+		NewConv2D(2, 3), NewDropout(0.5), NewLeakyReLU(0.2), NewDense(3), NewReLU(), NewBatchNormalization(), NewReLU(NegativeSlope(0.1)), NewConv2D(2, 1))
+	for i, want := range []bool{true, false, false, false, false, false, false, false, false, true, false, false} {
 		slope, got := s.fusableRectifier(i)
 		if got != want {
 			t.Errorf("layer %d (%v): fused %v, want %v", i, s.layers[i], got, want)

@@ -32,24 +32,45 @@ func BatchNormStats(x *Tensor) (mean, variance []float64) {
 // BatchNormApply returns x·a + b per channel (last axis), where a and b
 // fold the normalisation and the affine transform together:
 // a = γ/√(σ²+ε), b = β − μ·a.
-func BatchNormApply(x *Tensor, a, b []float64) *Tensor {
+func BatchNormApply(x *Tensor, a, b []float64) *Tensor { return batchNormApply(x, a, b, nil) }
+
+// BatchNormApplyLeakyRelu is LeakyRelu(BatchNormApply(x, a, b), slope),
+// bitwise, with the rectifier run on each chunk right after its affine
+// pass, while it is in cache. slope must be ≥ 0.
+func BatchNormApplyLeakyRelu(x *Tensor, a, b []float64, slope float64) *Tensor {
+	if slope < 0 {
+		panic(errorf("batch_norm_leaky_relu", "negative slope %v", slope))
+	}
+	return batchNormApply(x, a, b, &rectifier{slope: slope})
+}
+
+func batchNormApply(x *Tensor, a, b []float64, r *rectifier) *Tensor {
 	out := newOutput(x.dtype, x.shape...) // every element is written
 	if x.dtype == Float32 {
-		affineKernel(out.f32, x.f32, len(a), toT[float32](a), toT[float32](b))
+		affineKernel(out.f32, x.f32, len(a), toT[float32](a), toT[float32](b), r)
 	} else {
-		affineKernel(out.f64, x.f64, len(a), a, b)
+		affineKernel(out.f64, x.f64, len(a), a, b, r)
 	}
 	return out
 }
 
-func affineKernel[T Float](dst, x []T, c int, a, b []T) {
+func affineKernel[T Float](dst, x []T, c int, a, b []T, r *rectifier) {
 	if c == 0 {
 		return
 	}
+	// With a rectifier, each part goes in blocks of whole rows small
+	// enough to be rectified while the affine pass has them in L1.
+	block := len(x)
+	if r != nil {
+		block = max(1, 8192/c) * c
+	}
 	parallelFor(len(x)/c, grainFor(c), func(lo, hi int) {
-		d, xs := dst[lo*c:hi*c], x[lo*c:hi*c]
-		if !vecAffine(d, xs, a, b) {
-			affineRows(d, xs, a, b)
+		for o := lo * c; o < hi*c; o += block {
+			d, xs := dst[o:min(o+block, hi*c)], x[o:min(o+block, hi*c)]
+			if !vecAffine(d, xs, a, b) {
+				affineRows(d, xs, a, b)
+			}
+			rectify(r, d)
 		}
 	})
 }

@@ -297,3 +297,28 @@ func benchBatchNorm(b *testing.B, rows, c int, grad bool) {
 		}
 	}
 }
+
+// TestBatchNormApplyLeakyReluMatchesTwoOps checks the fused rectifier
+// against BatchNormApply then LeakyRelu, bit for bit, with row blocks that
+// do not divide the parts (3 and 700 channels), in both dtypes.
+func TestBatchNormApplyLeakyReluMatchesTwoOps(t *testing.T) {
+	for _, dt := range []DType{Float32, Float64} {
+		for _, c := range []int{3, 700} {
+			rng := NewRNG(11, 3)
+			x := rng.Normal(dt, 0, 1, 997, c)
+			a, b := rng.Normal(Float64, 1, 0.5, c).Values(), rng.Normal(Float64, 0, 1, c).Values()
+			for _, slope := range []float64{0, 0.2} {
+				got := BatchNormApplyLeakyRelu(x, a, b, slope)
+				want := LeakyRelu(BatchNormApply(x, a, b), slope)
+				for i := range want.Len() {
+					if math.Float64bits(got.At(i)) != math.Float64bits(want.At(i)) {
+						t.Fatalf("%v c %d slope %g: element %d = %v, want %v", dt, c, slope, i, got.At(i), want.At(i))
+					}
+				}
+			}
+		}
+	}
+	if err := Catch(func() { BatchNormApplyLeakyRelu(New(Float32, 2, 2), []float64{1, 1}, []float64{0, 0}, -1) }); err == nil {
+		t.Error("negative slope accepted")
+	}
+}

@@ -163,36 +163,14 @@ func Conv2DBiasLeakyRelu(x, k, bias *Tensor, p Conv2DParams, slope float64) *Ten
 	if slope < 0 {
 		panic(errorf(op, "negative slope %v", slope))
 	}
-	return conv2DAct(op, x, k, bias, p, &convAct{slope: slope})
+	return conv2DAct(op, x, k, bias, p, &rectifier{slope: slope})
 }
 
 func conv2D(op string, x, k, bias *Tensor, p Conv2DParams) *Tensor {
 	return conv2DAct(op, x, k, bias, p, nil)
 }
 
-// convAct is the rectifier a forward convolution applies to its output
-// chunk by chunk (nil: none).
-type convAct struct{ slope float64 }
-
-// applyAct rectifies y in place on the calling goroutine.
-func applyAct[T Float](a *convAct, y []T) {
-	if a == nil {
-		return
-	}
-	s := T(a.slope)
-	if !vecLeaky(y, y, y, s) {
-		leakyRange(y, y, y, s)
-	}
-}
-
-// applyActParallel is applyAct over both cores for large y.
-func applyActParallel[T Float](a *convAct, y []T) {
-	if a != nil {
-		leakyKernel(y, y, y, T(a.slope))
-	}
-}
-
-func conv2DAct(op string, x, k, bias *Tensor, p Conv2DParams, act *convAct) *Tensor {
+func conv2DAct(op string, x, k, bias *Tensor, p Conv2DParams, act *rectifier) *Tensor {
 	sameDType(op, x, k)
 	g := newConvGeom(op, x.shape, k.shape, p)
 	checkBias(op, bias, x.dtype, g.cout)
@@ -262,7 +240,7 @@ func chunkImages[T Float](g *convGeom) int { return chunkWithin[T](g, g.budget) 
 // convForward: y = act(im2col(x) · k (+ bias)), chunk by chunk; y (rows ×
 // cout) is NHWC. bias is nil or one value per output channel, act nil or
 // the rectifier.
-func convForward[T Float](g *convGeom, x, k, bias, y []T, act *convAct) {
+func convForward[T Float](g *convGeom, x, k, bias, y []T, act *rectifier) {
 	K, P := g.kdim(), g.outPix()
 	if g.n*P == 0 || g.cout == 0 {
 		return
@@ -270,7 +248,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, act *convAct) {
 	if g.pointwise() {
 		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
 		addBiasParallel(y, bias)
-		applyActParallel(act, y)
+		rectifyParallel(act, y)
 		return
 	}
 	if nt := convBatchWorkers(g); nt > 1 {
@@ -288,7 +266,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, act *convAct) {
 		})
 		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, ld, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
 		addBiasParallel(y[b0*P*g.cout:b1*P*g.cout], bias)
-		applyActParallel(act, y[b0*P*g.cout:b1*P*g.cout])
+		rectifyParallel(act, y[b0*P*g.cout:b1*P*g.cout])
 	}
 }
 

@@ -55,7 +55,7 @@ func splitBatch(n, nt int, fn func(lo, hi int)) {
 }
 
 // convForwardBatch is convForward with the batch split over nt cores.
-func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int, act *convAct) {
+func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int, act *rectifier) {
 	K, P := g.kdim(), g.outPix()
 	pb := packB(false, K, g.cout, k, g.cout)
 	defer releasePacked(pb)
@@ -69,7 +69,7 @@ func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int, act *conv
 			im2col(g, x, b0, b1, cols)
 			gemmPacked(false, (b1-b0)*P, cols, ld, pb, 0, y[b0*P*g.cout:], g.cout)
 			addBias(y[b0*P*g.cout:b1*P*g.cout], bias)
-			applyAct(act, y[b0*P*g.cout:b1*P*g.cout])
+			rectify(act, y[b0*P*g.cout:b1*P*g.cout])
 		}
 	})
 }

@@ -164,3 +164,26 @@ func checkSame(op string, a, b *Tensor) {
 		panic(errorf(op, "operands %v %v and %v %v differ", a.dtype, a.shape, b.dtype, b.shape))
 	}
 }
+
+// rectifier is the leaky rectifier (slope ≥ 0; nil: none) a kernel applies
+// to each chunk of its output right after computing it, while the chunk is
+// in cache (a convolution, batch normalization).
+type rectifier struct{ slope float64 }
+
+// rectify applies r to y in place on the calling goroutine.
+func rectify[T Float](r *rectifier, y []T) {
+	if r == nil {
+		return
+	}
+	s := T(r.slope)
+	if !vecLeaky(y, y, y, s) {
+		leakyRange(y, y, y, s)
+	}
+}
+
+// rectifyParallel is rectify over the cores for large y.
+func rectifyParallel[T Float](r *rectifier, y []T) {
+	if r != nil {
+		leakyKernel(y, y, y, T(r.slope))
+	}
+}
