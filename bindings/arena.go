@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"fmt"
+	"weak"
 
 	"github.com/ganlab/ganlab/core/autograd"
 )
@@ -26,15 +27,27 @@ const releasedMsg = "tensor released at the end of the train step that made it; 
 type arena struct {
 	live      []*tensorUD // tensors of the open scopes, oldest first
 	marks     []int       // where each open scope starts in live
-	untracked []*tensorUD // tensors made outside scopes, permanent or kept
+	untracked int         // tensors made outside scopes, permanent or kept
+	// outside points at those tensors without keeping them alive: a graph
+	// release must leave their storage alone while the script still
+	// holds them, but a tensor the script has dropped must stay
+	// collectable (gopher-lua never calls __gc, so the arena cannot hear
+	// of it otherwise).
+	outside []weak.Pointer[tensorUD]
 	// keepGraphs leaves a released scope's graph to the garbage collector
 	// instead of recycling its storage (Options.KeepGraphs).
 	keepGraphs bool
 }
 
+// untrack records t as living outside the scopes.
+func (a *arena) untrack(t *tensorUD) {
+	a.untracked++
+	a.outside = append(a.outside, weak.Make(t))
+}
+
 func (a *arena) add(t *tensorUD, permanent bool) {
 	if permanent || len(a.marks) == 0 {
-		a.untracked = append(a.untracked, t)
+		a.untrack(t)
 		return
 	}
 	t.scoped = true
@@ -61,7 +74,7 @@ func (rt *Runtime) EndScope(depth int) {
 	for _, t := range a.live[start:] {
 		t.scoped = false
 		if t.kept {
-			a.untracked = append(a.untracked, t)
+			a.untrack(t)
 			continue
 		}
 		released = append(released, t.v)
@@ -87,10 +100,16 @@ func (a *arena) recycle(released []*autograd.Var) {
 	if len(released) == 0 {
 		return
 	}
-	keep := make([]*autograd.Var, 0, len(a.untracked)+len(a.live))
-	for _, t := range a.untracked {
-		keep = append(keep, t.v)
+	keep := make([]*autograd.Var, 0, len(a.outside)+len(a.live))
+	alive := a.outside[:0]
+	for _, w := range a.outside {
+		if t := w.Value(); t != nil {
+			keep = append(keep, t.v)
+			alive = append(alive, w)
+		}
 	}
+	clear(a.outside[len(alive):])
+	a.outside = alive
 	for _, t := range a.live {
 		keep = append(keep, t.v)
 	}
@@ -109,7 +128,7 @@ func (rt *Runtime) Scope(fn func() error) error {
 // LiveTensors returns the number of tensors not released: those of open
 // scopes plus every tensor made outside a scope or kept (they live for the
 // run). Tests use it to check that steps leave nothing behind.
-func (rt *Runtime) LiveTensors() int { return len(rt.arena.untracked) + len(rt.arena.live) }
+func (rt *Runtime) LiveTensors() int { return rt.arena.untracked + len(rt.arena.live) }
 
 // keep makes t outlive its scope. A kept tensor is cut from the graph that
 // made it (a leaf stays itself) so that keeping a value does not keep the

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ganlab/ganlab/core/autograd"
+	"github.com/ganlab/ganlab/core/tensor"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -130,4 +132,36 @@ func TestNestedScopes(t *testing.T) {
 		}
 	}()
 	rt.EndScope(1)
+}
+
+// TestArenaDoesNotKeepDroppedTensorsAlive makes tensors outside any scope
+// and drops them: the arena's record of them, which protects their storage
+// from graph releases while the script holds them, must not keep them
+// from the collector, and is pruned when a scope ends.
+func TestArenaDoesNotKeepDroppedTensorsAlive(t *testing.T) {
+	rt, _ := newTestRuntime(t)
+	for range 100 {
+		rt.NewTensor(rt.L, autograd.Const(tensor.New(tensor.Float32, 1<<12)), true)
+	}
+	held := rt.NewTensor(rt.L, autograd.Const(tensor.New(tensor.Float32, 4)), true)
+	runtime.GC()
+	if err := rt.Scope(func() error {
+		rt.NewTensor(rt.L, autograd.Const(tensor.New(tensor.Float32, 4)), false)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rt.arena.outside); n > 10 {
+		t.Errorf("%d tensors outside the scopes still recorded after 100 were dropped", n)
+	}
+	found := false
+	for _, w := range rt.arena.outside {
+		if w.Value() == held.(*lua.LUserData).Value.(*tensorUD) {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("a tensor still held is no longer recorded")
+	}
+	runtime.KeepAlive(held)
 }

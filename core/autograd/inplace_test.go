@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/ganlab/ganlab/core/tensor"
@@ -101,58 +102,69 @@ func TestLeakyGradThirdOrder(t *testing.T) {
 }
 
 // TestConv2DBiasLeakyRelu checks the fused convolution and rectifier
-// against Conv2DBias then LeakyReluInPlace: the same values and the same
-// gradients, bit for bit, to first and second order, with and without
-// bias; and its own gradients by finite differences to second order.
+// against Conv2DBias then LeakyReluInPlace, with and without bias (see
+// checkFusedLikeTwoOps).
 func TestConv2DBiasLeakyRelu(t *testing.T) {
 	rng := tensor.NewRNG(35, 0)
 	p := mustConvParams(t, 4, 5, 3, 3, 2, "same")
 	inputs := []*tensor.Tensor{randT(rng, 2, 4, 5, 2), randT(rng, 3, 3, 2, 3), randT(rng, 3)}
 	for _, slope := range []float64{0, 0.2} {
 		for _, withBias := range []bool{true, false} {
-			bias := func(xs []*Var) *Var {
+			fused := func(xs []*Var) *Var {
 				if withBias {
-					return xs[2]
+					return Conv2DBiasLeakyRelu(xs[0], xs[1], xs[2], p, slope)
 				}
-				return nil
+				return Conv2DBiasLeakyRelu(xs[0], xs[1], nil, p, slope)
 			}
-			fused := func(xs []*Var) *Var { return Conv2DBiasLeakyRelu(xs[0], xs[1], bias(xs), p, slope) }
 			twoOps := func(xs []*Var) *Var {
 				if withBias {
 					return LeakyReluInPlace(Conv2DBias(xs[0], xs[1], xs[2], p), slope)
 				}
 				return LeakyReluInPlace(Conv2D(xs[0], xs[1], p), slope)
 			}
-			for name, f := range map[string]func(func([]*Var) *Var) func([]*Var) *Var{
-				"value": func(g func([]*Var) *Var) func([]*Var) *Var { return func(xs []*Var) *Var { return sumW(g(xs)) } },
-				"second order": func(g func([]*Var) *Var) func([]*Var) *Var {
-					return convGradNormSq(func(xs []*Var) *Var { return Square(g(xs)) })
-				},
-			} {
-				leaves := func() []*Var {
-					return []*Var{Leaf(inputs[0].Clone()), Leaf(inputs[1].Clone()), Leaf(inputs[2].Clone())}
-				}
-				a, b := leaves(), leaves()
-				la, lb := f(fused)(a), f(twoOps)(b)
-				if la.Value.Item() != lb.Value.Item() {
-					t.Fatalf("slope %g bias %v %s: %v fused, %v in two ops", slope, withBias, name, la.Value.Item(), lb.Value.Item())
-				}
-				ga, err1 := Grad([]*Var{la}, a, nil, false)
-				gb, err2 := Grad([]*Var{lb}, b, nil, false)
-				if err1 != nil || err2 != nil {
-					t.Fatal(err1, err2)
-				}
-				for i := range ga {
-					for j := range ga[i].Value.Len() {
-						if ga[i].Value.At(j) != gb[i].Value.At(j) {
-							t.Fatalf("slope %g bias %v %s: gradient %d[%d] %v fused, %v in two ops", slope, withBias, name, i, j, ga[i].Value.At(j), gb[i].Value.At(j))
-						}
-					}
-				}
-				if err := CheckGrad(f(fused), inputs...); err != nil {
-					t.Fatalf("slope %g bias %v %s: %v", slope, withBias, name, err)
+			checkFusedLikeTwoOps(t, fmt.Sprintf("slope %g bias %v", slope, withBias), fused, twoOps, inputs)
+		}
+	}
+}
+
+// checkFusedLikeTwoOps checks a fused op against the chain of ops it
+// replaces: the same value and the same gradients, bit for bit, of a
+// first-order loss and of a second-order one (a gradient penalty through
+// it), and the fused op's own gradients of both by finite differences.
+func checkFusedLikeTwoOps(t *testing.T, what string, fused, twoOps func([]*Var) *Var, inputs []*tensor.Tensor) {
+	t.Helper()
+	for name, wrap := range map[string]func(func([]*Var) *Var) func([]*Var) *Var{
+		"first order": func(f func([]*Var) *Var) func([]*Var) *Var { return func(xs []*Var) *Var { return sumW(f(xs)) } },
+		"second order": func(f func([]*Var) *Var) func([]*Var) *Var {
+			return convGradNormSq(func(xs []*Var) *Var { return Square(f(xs)) })
+		},
+	} {
+		leaves := func() []*Var {
+			vs := make([]*Var, len(inputs))
+			for i, in := range inputs {
+				vs[i] = Leaf(in.Clone())
+			}
+			return vs
+		}
+		a, b := leaves(), leaves()
+		la, lb := wrap(fused)(a), wrap(twoOps)(b)
+		if la.Value.Item() != lb.Value.Item() {
+			t.Fatalf("%s %s: %v fused, %v in two ops", what, name, la.Value.Item(), lb.Value.Item())
+		}
+		ga, err1 := Grad([]*Var{la}, a, nil, false)
+		gb, err2 := Grad([]*Var{lb}, b, nil, false)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		for i := range ga {
+			for j := range ga[i].Value.Len() {
+				if ga[i].Value.At(j) != gb[i].Value.At(j) {
+					t.Fatalf("%s %s: gradient %d[%d] %v fused, %v in two ops", what, name, i, j, ga[i].Value.At(j), gb[i].Value.At(j))
 				}
 			}
+		}
+		if err := CheckGrad(wrap(fused), inputs...); err != nil {
+			t.Fatalf("%s %s: %v", what, name, err)
 		}
 	}
 }

@@ -368,10 +368,9 @@ func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a, b view[T], 
 				// written out of range.
 				cTile, ldTile, betaTile = tmp, nr, 0
 			}
-			switch {
-			case !aInPlace && !bInPlace:
+			if !aInPlace && !bInPlace {
 				kn.fn(kc, alpha, a.packed[ir*kc:(ir+mr)*kc], b.packed[jr*kc:(jr+nr)*kc], betaTile, cTile, ldTile)
-			default:
+			} else {
 				as, ars, aks := a.packed[ir*kc:], 1, mr
 				if aInPlace {
 					as, ars, aks = a.inPlace[ir*a.ld:], a.ld, 1

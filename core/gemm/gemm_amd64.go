@@ -66,18 +66,15 @@ func asmKernels() (map[string]*kernel[float32], map[string]*kernel[float64]) {
 }
 
 // sgemmKernel6x16 adapts the assembly kernel to the driver's slice-based
-// signature. The re-slicing below is the bounds check that keeps the
-// assembly memory safe: the kernel reads 6*kc values of a, 16*kc of b and
-// touches a 6×16 tile of c with row stride ldc.
+// signature for packed panels.
 func sgemmKernel6x16(kc int, alpha float32, a, b []float32, beta float32, c []float32, ldc int) {
-	a = a[:6*kc]
-	b = b[:16*kc]
-	c = c[:5*ldc+16]
-	sgemmKernel6x16AVX2(kc, &a[0], 4, 24, &b[0], 64, &c[0], ldc, alpha, beta)
+	sgemmKernel6x16Strided(kc, alpha, a, 1, 6, b, 16, beta, c, ldc)
 }
 
 // sgemmKernel6x16Strided is sgemmKernel6x16 with each operand read at any
-// strides (kernel.strided).
+// strides (kernel.strided). The re-slicing is the bounds check that keeps
+// the assembly memory safe: the kernel reads six rows of kc values of a,
+// kc rows of 16 of b, and touches a 6×16 tile of c with row stride ldc.
 func sgemmKernel6x16Strided(kc int, alpha float32, a []float32, ars, aks int, b []float32, bks int, beta float32, c []float32, ldc int) {
 	a = a[:5*ars+(kc-1)*aks+1]
 	b = b[:(kc-1)*bks+16]

@@ -16,17 +16,14 @@ var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc
 func haveAVX512() bool { return cpu.X86.HasAVX512F && haveAVX2FMA() }
 
 // sgemmKernel6x32 adapts the AVX-512 assembly kernel to the driver's
-// slice-based signature; the re-slicing is its bounds check (see
-// sgemmKernel6x16).
+// slice-based signature for packed panels.
 func sgemmKernel6x32(kc int, alpha float32, a, b []float32, beta float32, c []float32, ldc int) {
-	a = a[:6*kc]
-	b = b[:32*kc]
-	c = c[:5*ldc+32]
-	sgemmKernel6x32AVX512(kc, &a[0], 4, 24, &b[0], 128, &c[0], ldc, alpha, beta)
+	sgemmKernel6x32Strided(kc, alpha, a, 1, 6, b, 32, beta, c, ldc)
 }
 
 // sgemmKernel6x32Strided is sgemmKernel6x32 with each operand read at any
-// strides (kernel.strided).
+// strides (kernel.strided); the re-slicing is its bounds check (see
+// sgemmKernel6x16Strided).
 func sgemmKernel6x32Strided(kc int, alpha float32, a []float32, ars, aks int, b []float32, bks int, beta float32, c []float32, ldc int) {
 	a = a[:5*ars+(kc-1)*aks+1]
 	b = b[:(kc-1)*bks+32]

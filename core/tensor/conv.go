@@ -342,10 +342,11 @@ func convBackFilter[T Float](geo *convGeom, x, g, dk []T) {
 // padding is never read.
 func colsLD[T Float](g *convGeom) int {
 	var z T
-	if K := g.kdim(); K*int(unsafe.Sizeof(z))%1024 != 0 {
+	K := g.kdim()
+	if K*int(unsafe.Sizeof(z))%1024 != 0 {
 		return K
 	}
-	return g.kdim() + 16
+	return K + 16
 }
 
 // im2col writes, for images [b0, b1), one row per output pixel holding the
