@@ -37,12 +37,43 @@ func (t *Tensor) storage64() []float64 {
 // place; a nil bias adds nothing.
 func addBias[T Float](y, bias []T) {
 	c := len(bias)
-	if c == 0 {
+	if c == 0 || vecBiasLeaky(y, bias, nil) {
 		return
 	}
 	for r := 0; r+c <= len(y); r += c {
 		addTo(y[r:r+c], bias)
 	}
+}
+
+// biasRectify adds bias to y's rows, then applies r (nil: none): in one
+// pass on the vector kernel, else a block of about 2K elements at a time
+// so that the rectifier reads the block from L1.
+func biasRectify[T Float](y, bias []T, r *rectifier) {
+	c := len(bias)
+	if c > 0 && vecBiasLeaky(y, bias, r) {
+		return
+	}
+	if r == nil || c == 0 {
+		addBias(y, bias)
+		rectify(r, y)
+		return
+	}
+	blk := max(1, 2048/c) * c
+	for lo := 0; lo < len(y); lo += blk {
+		b := y[lo:min(lo+blk, len(y))]
+		addBias(b, bias)
+		rectify(r, b)
+	}
+}
+
+// biasRectifyParallel is biasRectify over both cores for large y.
+func biasRectifyParallel[T Float](y, bias []T, r *rectifier) {
+	c := len(bias)
+	if c == 0 {
+		rectifyParallel(r, y)
+		return
+	}
+	parallelFor(len(y)/c, grainFor(c), func(lo, hi int) { biasRectify(y[lo*c:hi*c], bias, r) })
 }
 
 // addBiasParallel is addBias over both cores for large y.

@@ -247,8 +247,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, act *rectifier) {
 	}
 	if g.pointwise() {
 		gemmT(false, false, g.n*P, g.cout, K, x, K, k, g.cout, 0, y, g.cout)
-		addBiasParallel(y, bias)
-		rectifyParallel(act, y)
+		biasRectifyParallel(y, bias, act)
 		return
 	}
 	if nt := convBatchWorkers(g); nt > 1 {
@@ -265,8 +264,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, act *rectifier) {
 			im2col(g, x, b0+lo, b0+hi, cols[lo*P*ld:])
 		})
 		gemmT(false, false, (b1-b0)*P, g.cout, K, cols, ld, k, g.cout, 0, y[b0*P*g.cout:], g.cout)
-		addBiasParallel(y[b0*P*g.cout:b1*P*g.cout], bias)
-		rectifyParallel(act, y[b0*P*g.cout:b1*P*g.cout])
+		biasRectifyParallel(y[b0*P*g.cout:b1*P*g.cout], bias, act)
 	}
 }
 

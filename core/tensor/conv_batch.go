@@ -68,8 +68,7 @@ func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int, act *rect
 			b1 := min(b0+cb, hi)
 			im2col(g, x, b0, b1, cols)
 			gemmPacked(false, (b1-b0)*P, cols, ld, pb, 0, y[b0*P*g.cout:], g.cout)
-			addBias(y[b0*P*g.cout:b1*P*g.cout], bias)
-			rectify(act, y[b0*P*g.cout:b1*P*g.cout])
+			biasRectify(y[b0*P*g.cout:b1*P*g.cout], bias, act)
 		}
 	})
 }

@@ -47,6 +47,16 @@ func vecLeaky[T Float](dst, v, x []T, slope T) bool {
 	return isF32[T]() && len(dst) >= vecMinLen && leakySIMD(f32s(dst), f32s(v), f32s(x), float32(slope))
 }
 
+// vecBiasLeaky is addBias followed, when r is not nil, by rectify, on the
+// vector kernel, in one pass over y.
+func vecBiasLeaky[T Float](y, bias []T, r *rectifier) bool {
+	var slope float32
+	if r != nil {
+		slope = float32(r.slope)
+	}
+	return isF32[T]() && len(bias) > 0 && biasLeakySIMD(f32s(y), f32s(bias), slope, r != nil)
+}
+
 // vecAffine is affineRows on the vector kernels.
 func vecAffine[T Float](dst, x, a, b []T) bool {
 	return isF32[T]() && len(dst) >= vecMinLen && affineSIMD(f32s(dst), f32s(x), f32s(a), f32s(b))

@@ -92,6 +92,27 @@ func affineSIMD(dst, x, a, b []float32) bool {
 	return true
 }
 
+// biasLeakySIMD adds b to every row of y (len(b) channels), then, when
+// rectify, applies the leaky rectifier with slope, like addBias and
+// leakyRange.
+func biasLeakySIMD(y, b []float32, slope float32, rectify bool) bool {
+	c := len(b)
+	if !useAVX || c == 0 {
+		return false
+	}
+	rows := len(y) / c
+	if rows == 0 {
+		return true
+	}
+	y = y[:rows*c]
+	r := 0
+	if rectify {
+		r = 1
+	}
+	biasLeakyAVX(&y[0], &b[0], rows, c, slope, r)
+	return true
+}
+
 // bnGradSIMD is bnGradRows for float32.
 func bnGradSIMD(dx, g, x, scale, gm, mu, xm []float32) bool {
 	c := len(scale)
@@ -196,6 +217,12 @@ func gtAVX(dst, x, y *float32, n, mode int)
 //
 //go:noescape
 func leakyAVX(dst, v, x *float32, n int, slope float32)
+
+// biasLeakyAVX adds b (c values) to each of rows rows of y, then
+// rectifies when rectify ≠ 0.
+//
+//go:noescape
+func biasLeakyAVX(y, b *float32, rows, c int, slope float32, rectify int)
 
 // affineAVX sets dst = x·a + b over rows of c, a and b of c values.
 //

@@ -187,3 +187,65 @@ bnsnext:
 bnsdone:
 	VZEROUPPER
 	RET
+
+DATA rowsOne32<>+0(SB)/4, $0x3f800000
+GLOBL rowsOne32<>(SB), RODATA|NOPTR, $4
+
+// BIASLEAKY: Y = Y + bias, then, when DX ≠ 0, Y = Y·(Y > 0 ? 1 : slope)
+// (0x1e GT_OQ, false for NaN), the Go loops of addBias and leakyRange in
+// their order. LD, ADD, CMP, MUL are the packed or scalar forms; T is a
+// scratch register.
+#define BIASLEAKY(LD, ADD, CMP, MUL, ST, Y, T, ONE, SLOPE, ZERO, SKIP) \
+	LD        (DI)(BX*1), Y; \
+	ADD       (R10)(BX*1), Y, Y; \
+	TESTQ     DX, DX; \
+	JZ        SKIP; \
+	CMP       $0x1e, ZERO, Y, T; \
+	VBLENDVPS T, ONE, SLOPE, T; \
+	MUL       T, Y, Y; \
+SKIP: \
+	ST        Y, (DI)(BX*1)
+
+// func biasLeakyAVX(y, b *float32, rows, c int, slope float32, rectify int)
+//
+// Row by row, y[j] += b[j], then the rectifier when rectify ≠ 0.
+TEXT ·biasLeakyAVX(SB), NOSPLIT, $0-48
+	MOVQ         y+0(FP), DI
+	MOVQ         b+8(FP), R10
+	MOVQ         rows+16(FP), R8
+	MOVQ         c+24(FP), R9
+	VBROADCASTSS slope+32(FP), Y15
+	MOVQ         rectify+40(FP), DX
+	VBROADCASTSS rowsOne32<>(SB), Y14
+	VXORPS       Y13, Y13, Y13
+
+blrow:
+	TESTQ R8, R8
+	JZ    bldone
+	XORQ  BX, BX
+	MOVQ  R9, CX
+
+bl8:
+	CMPQ CX, $8
+	JLT  bl1
+	BIASLEAKY(VMOVUPS, VADDPS, VCMPPS, VMULPS, VMOVUPS, Y0, Y1, Y14, Y15, Y13, bl8st)
+	ADDQ $32, BX
+	SUBQ $8, CX
+	JMP  bl8
+
+bl1:
+	TESTQ CX, CX
+	JZ    blnext
+	BIASLEAKY(VMOVSS, VADDSS, VCMPSS, VMULSS, VMOVSS, X0, X1, X14, X15, X13, bl1st)
+	ADDQ  $4, BX
+	DECQ  CX
+	JMP   bl1
+
+blnext:
+	ADDQ BX, DI
+	DECQ R8
+	JMP  blrow
+
+bldone:
+	VZEROUPPER
+	RET

@@ -236,9 +236,33 @@ func TestVecRowKernelsMatchGoLoops(t *testing.T) {
 				t.Fatalf("bn_grad %dx%d off=%d: element %d = %#08x, want %#08x", rows, c, off, i-off,
 					math.Float32bits(gotBuf[i]), math.Float32bits(wantBuf[i]))
 			}
+			for _, r := range []*rectifier{nil, {slope: 0}, {slope: 0.2}} {
+				// In place, as the convolutions call it.
+				wantBuf, want = guarded(x[0], n, off)
+				gotBuf, got = guarded(x[0], n, off)
+				for i := range want { // addBias's Go loop
+					want[i] += vecs[1][i%c]
+				}
+				if r != nil {
+					leakyRange(want, want, want, float32(r.slope))
+				}
+				biasLeakySIMD(got, vecs[1], slopeOf(r), r != nil)
+				if i, ok := firstDiff(gotBuf, wantBuf); !ok {
+					t.Fatalf("bias+leaky %v %dx%d off=%d: element %d = %#08x, want %#08x", r, rows, c, off, i-off,
+						math.Float32bits(gotBuf[i]), math.Float32bits(wantBuf[i]))
+				}
+			}
 			checkSumKernels(t, rng, rows, c, x[0], x[1])
 		}
 	}
+}
+
+// slopeOf is r's slope as the vector kernel takes it (0 for none).
+func slopeOf(r *rectifier) float32 {
+	if r == nil {
+		return 0
+	}
+	return float32(r.slope)
 }
 
 // checkSumKernels compares the float64 channel sums, starting from
