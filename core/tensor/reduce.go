@@ -151,6 +151,14 @@ func foldRow[T Float](op redOp, dst []T, idx []int, xs []T, xoff, doff, sd int) 
 // four rows per pass over dst so that it is loaded and stored a quarter as
 // often.
 func colSums[T Float](dst, x []T, sx, rows int) {
+	if vecColSums(dst, x, sx, rows) {
+		return
+	}
+	colSumsLoop(dst, x, sx, rows)
+}
+
+// colSumsLoop is colSums in Go, the reference for the vector kernel.
+func colSumsLoop[T Float](dst, x []T, sx, rows int) {
 	n := len(dst)
 	r := 0
 	for ; r+4 <= rows; r += 4 {

@@ -57,6 +57,11 @@ func vecBiasLeaky[T Float](y, bias []T, r *rectifier) bool {
 	return isF32[T]() && len(bias) > 0 && biasLeakySIMD(f32s(y), f32s(bias), slope, r != nil)
 }
 
+// vecColSums is colSums on the vector kernel.
+func vecColSums[T Float](dst, x []T, sx, rows int) bool {
+	return isF32[T]() && len(dst) >= 8 && colSumsSIMD(f32s(dst), f32s(x), sx, rows)
+}
+
 // vecAffine is affineRows on the vector kernels.
 func vecAffine[T Float](dst, x, a, b []T) bool {
 	return isF32[T]() && len(dst) >= vecMinLen && affineSIMD(f32s(dst), f32s(x), f32s(a), f32s(b))

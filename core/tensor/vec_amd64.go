@@ -113,6 +113,18 @@ func biasLeakySIMD(y, b []float32, slope float32, rectify bool) bool {
 	return true
 }
 
+// colSumsSIMD is colSums for float32: rows rows of x, sx apart, added
+// into dst.
+func colSumsSIMD(dst, x []float32, sx, rows int) bool {
+	n := len(dst)
+	if !useAVX || n == 0 || rows == 0 {
+		return useAVX
+	}
+	x = x[:(rows-1)*sx+n]
+	colSumsAVX(&dst[0], &x[0], n, sx, rows)
+	return true
+}
+
 // bnGradSIMD is bnGradRows for float32.
 func bnGradSIMD(dx, g, x, scale, gm, mu, xm []float32) bool {
 	c := len(scale)
@@ -223,6 +235,11 @@ func leakyAVX(dst, v, x *float32, n int, slope float32)
 //
 //go:noescape
 func biasLeakyAVX(y, b *float32, rows, c int, slope float32, rectify int)
+
+// colSumsAVX adds rows rows of x (n values, sx apart) into dst.
+//
+//go:noescape
+func colSumsAVX(dst, x *float32, n, sx, rows int)
 
 // affineAVX sets dst = x·a + b over rows of c, a and b of c values.
 //

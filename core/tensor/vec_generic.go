@@ -11,6 +11,8 @@ func leakySIMD(dst, v, x []float32, slope float32) bool { return false }
 
 func biasLeakySIMD(y, b []float32, slope float32, rectify bool) bool { return false }
 
+func colSumsSIMD(dst, x []float32, sx, rows int) bool { return false }
+
 func affineSIMD(dst, x, a, b []float32) bool { return false }
 
 func bnGradSIMD(dx, g, x, scale, gm, mu, xm []float32) bool { return false }

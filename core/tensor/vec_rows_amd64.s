@@ -249,3 +249,96 @@ blnext:
 bldone:
 	VZEROUPPER
 	RET
+
+// func colSumsAVX(dst, x *float32, n, sx, rows int)
+//
+// colSums: dst[i] += (a[i] + b[i]) + (c[i] + e[i]) for each group of four
+// rows a, b, c, e (sx elements apart), then dst[i] += a[i] for the rows
+// left, with the operand order the compiler gives the Go loop (the sum of
+// four first, then dst; dst first for a single row), which decides which
+// NaN payload survives. R11 = sx·4 bytes between rows.
+TEXT ·colSumsAVX(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), R9
+	MOVQ sx+24(FP), R11
+	SHLQ $2, R11
+	MOVQ rows+32(FP), R8
+	LEAQ (R11)(R11*2), R12 // 3 rows
+
+cs4row:
+	CMPQ R8, $4
+	JLT  cs1row
+	XORQ BX, BX
+	MOVQ R9, CX
+	LEAQ (SI)(R11*1), DX   // row b
+	LEAQ (SI)(R11*2), R10  // row c
+	LEAQ (SI)(R12*1), R13  // row e
+
+cs4x8:
+	CMPQ    CX, $8
+	JLT     cs4x1
+	VMOVUPS (SI)(BX*1), Y0
+	VADDPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS (R10)(BX*1), Y1
+	VADDPS  (R13)(BX*1), Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VADDPS  (DI)(BX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(BX*1)
+	ADDQ    $32, BX
+	SUBQ    $8, CX
+	JMP     cs4x8
+
+cs4x1:
+	TESTQ  CX, CX
+	JZ     cs4next
+	VMOVSS (SI)(BX*1), X0
+	VADDSS (DX)(BX*1), X0, X0
+	VMOVSS (R10)(BX*1), X1
+	VADDSS (R13)(BX*1), X1, X1
+	VADDSS X1, X0, X0
+	VADDSS (DI)(BX*1), X0, X0
+	VMOVSS X0, (DI)(BX*1)
+	ADDQ   $4, BX
+	DECQ   CX
+	JMP    cs4x1
+
+cs4next:
+	LEAQ (SI)(R11*4), SI
+	SUBQ $4, R8
+	JMP  cs4row
+
+cs1row:
+	TESTQ R8, R8
+	JZ    csdone
+	XORQ  BX, BX
+	MOVQ  R9, CX
+
+cs1x8:
+	CMPQ    CX, $8
+	JLT     cs1x1
+	VMOVUPS (DI)(BX*1), Y2
+	VADDPS  (SI)(BX*1), Y2, Y2
+	VMOVUPS Y2, (DI)(BX*1)
+	ADDQ    $32, BX
+	SUBQ    $8, CX
+	JMP     cs1x8
+
+cs1x1:
+	TESTQ  CX, CX
+	JZ     cs1next
+	VMOVSS (DI)(BX*1), X2
+	VADDSS (SI)(BX*1), X2, X2
+	VMOVSS X2, (DI)(BX*1)
+	ADDQ   $4, BX
+	DECQ   CX
+	JMP    cs1x1
+
+cs1next:
+	ADDQ R11, SI
+	DECQ R8
+	JMP  cs1row
+
+csdone:
+	VZEROUPPER
+	RET

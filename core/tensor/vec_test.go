@@ -252,6 +252,21 @@ func TestVecRowKernelsMatchGoLoops(t *testing.T) {
 						math.Float32bits(gotBuf[i]), math.Float32bits(wantBuf[i]))
 				}
 			}
+			// Column sums into a dst that already holds values (specials
+			// included), rows read c or (where x is long enough) c+3 apart.
+			for _, sx := range []int{c, c + 3} {
+				if rows > 0 && (rows-1)*sx+c > len(x[1]) {
+					continue
+				}
+				wantBuf, want = guarded(vecs[2], c, off)
+				gotBuf, got = guarded(vecs[2], c, off)
+				colSumsLoop(want, x[1], sx, rows)
+				colSumsSIMD(got, x[1], sx, rows)
+				if i, ok := firstDiff(gotBuf, wantBuf); !ok {
+					t.Fatalf("col sums %dx%d sx=%d off=%d: element %d = %#08x, want %#08x", rows, c, sx, off, i-off,
+						math.Float32bits(gotBuf[i]), math.Float32bits(wantBuf[i]))
+				}
+			}
 			checkSumKernels(t, rng, rows, c, x[0], x[1])
 		}
 	}
