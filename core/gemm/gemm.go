@@ -121,6 +121,12 @@ type kernel[T float] struct {
 	// unpacked).
 	strided func(kc int, alpha T, a []T, ars, aks int, b []T, bks int, beta T, c []T, ldc int)
 
+	// strip, if not nil, is strided on tiles ≥ 1 full tiles down one
+	// column of tiles of C, tile t reading A from a[t·aTile:] (6·kc for
+	// packed panels, 6·lda in place) and writing C's rows mr·t onwards,
+	// with the same B panel: strided's bits without a call per tile.
+	strip func(tiles, kc int, alpha T, a []T, ars, aks, aTile int, b []T, bks int, beta T, c []T, ldc int)
+
 	// packA6, if not nil, is a faster equivalent of packA6Go for the
 	// common case of packing six rows of a non-transposed A.
 	packA6 func(kc int, src []T, lda int, dst []T)
@@ -358,7 +364,21 @@ func macroKernel[T float](kn *kernel[T], mc, nc, kc int, alpha T, a, b view[T], 
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
 		bInPlace := b.inPlace != nil && nrr == nr
-		for ir := 0; ir < mc; ir += mr {
+		ir := 0
+		if full := mc / mr; kn.strip != nil && nrr == nr && full > 0 {
+			// The column's full tiles in one call.
+			as, ars, aks, aTile := a.packed, 1, mr, mr*kc
+			if a.inPlace != nil {
+				as, ars, aks, aTile = a.inPlace, a.ld, 1, mr*a.ld
+			}
+			bs, bks := b.packed[jr*kc:], nr
+			if bInPlace {
+				bs, bks = b.inPlace[jr:], b.ld
+			}
+			kn.strip(full, kc, alpha, as, ars, aks, aTile, bs, bks, beta, c[jr:], ldc)
+			ir = full * mr
+		}
+		for ; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			aInPlace := a.inPlace != nil && mrr == mr
 			cTile, ldTile, betaTile := c[ir*ldc+jr:], ldc, beta

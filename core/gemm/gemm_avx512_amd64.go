@@ -9,7 +9,7 @@ import "golang.org/x/sys/cpu"
 // panels with 32 columns per tile. Blocking: a 256×32 B panel is 32 KiB,
 // inside a 48 KiB L1d next to the A panel; a 144×256 A block is 144 KiB of
 // L2; a 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, strided: sgemmKernel6x32Strided, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX512Kernel = kernel[float32]{name: "AVX-512 6×32", mr: 6, nr: 32, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x32, strided: sgemmKernel6x32Strided, strip: sgemmStrip6x32, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // haveAVX512 reports whether the CPU has AVX-512F and the operating system
 // saves the ZMM and opmask state (x/sys/cpu checks XCR0).
@@ -40,3 +40,18 @@ func sgemmKernel6x32Strided(kc int, alpha float32, a []float32, ars, aks int, b 
 //
 //go:noescape
 func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmStrip6x32 runs sgemmKernel6x32Strided on tiles ≥ 1 tiles down C
+// (kernel.strip); the re-slicing is its bounds check.
+func sgemmStrip6x32(tiles, kc int, alpha float32, a []float32, ars, aks, aTile int, b []float32, bks int, beta float32, c []float32, ldc int) {
+	a = a[:(tiles-1)*aTile+5*ars+(kc-1)*aks+1]
+	b = b[:(kc-1)*bks+32]
+	c = c[:(6*tiles-1)*ldc+32]
+	sgemmStrip6x32AVX512(tiles, kc, &a[0], 4*ars, 4*aks, 4*aTile, &b[0], 4*bks, &c[0], ldc, alpha, beta)
+}
+
+// sgemmStrip6x32AVX512 is sgemmKernel6x32AVX512 on tiles tiles, A's tile t
+// at byte offset t·aTile from a and C's at rows 6t.. (see kernel.strip).
+//
+//go:noescape
+func sgemmStrip6x32AVX512(tiles, kc int, a *float32, rowStride, kStep, aTile int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)

@@ -158,3 +158,115 @@ update:
 	ZUPDATE_ROW(Z14, Z15)
 	VZEROUPPER
 	RET
+
+// func sgemmStrip6x32AVX512(tiles, kc int, a *float32, rowStride, kStep, aTile int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+//
+// sgemmKernel6x32AVX512 on tiles tiles stacked down C: tile t reads A at
+// a + t·aTile bytes and writes the six rows of C from c + 6t·ldc, all with
+// the same B panel. Each tile runs the single-tile kernel's instructions,
+// so the bits are the same; only the call per tile is saved. The advanced
+// a and c are kept in their argument slots between tiles.
+TEXT ·sgemmStrip6x32AVX512(SB), NOSPLIT, $0-88
+	MOVQ ldc+72(FP), R8
+	SHLQ $2, R8 // row stride of C in bytes
+	MOVQ c+64(FP), DX
+
+stile:
+	MOVQ kc+8(FP), CX
+	MOVQ a+16(FP), SI
+	MOVQ rowStride+24(FP), R10
+	MOVQ kStep+32(FP), R12
+	LEAQ (SI)(R10*2), R11
+	ADDQ R10, R11 // R11 = a + 3·rowStride
+	MOVQ b+48(FP), DI
+	MOVQ bStep+56(FP), R13
+
+	MOVQ DX, R9
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+	ZPREFETCH_ROW
+
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   stail
+
+sloop4:
+	ZKSTEP
+	ZKSTEP
+	ZKSTEP
+	ZKSTEP
+	DECQ BX
+	JNZ  sloop4
+
+stail:
+	ANDQ $3, CX
+	JZ   sdone
+
+sloop1:
+	ZKSTEP
+	DECQ CX
+	JNZ  sloop1
+
+sdone:
+	VBROADCASTSS alpha+80(FP), Z0
+	VMULPS       Z0, Z4, Z4
+	VMULPS       Z0, Z5, Z5
+	VMULPS       Z0, Z6, Z6
+	VMULPS       Z0, Z7, Z7
+	VMULPS       Z0, Z8, Z8
+	VMULPS       Z0, Z9, Z9
+	VMULPS       Z0, Z10, Z10
+	VMULPS       Z0, Z11, Z11
+	VMULPS       Z0, Z12, Z12
+	VMULPS       Z0, Z13, Z13
+	VMULPS       Z0, Z14, Z14
+	VMULPS       Z0, Z15, Z15
+
+	VMOVSS   beta+84(FP), X1
+	VXORPS   X2, X2, X2
+	VUCOMISS X2, X1
+	JNE      supdate
+	JPS      supdate
+
+	ZSTORE_ROW(Z4, Z5)
+	ZSTORE_ROW(Z6, Z7)
+	ZSTORE_ROW(Z8, Z9)
+	ZSTORE_ROW(Z10, Z11)
+	ZSTORE_ROW(Z12, Z13)
+	ZSTORE_ROW(Z14, Z15)
+	JMP snext
+
+supdate:
+	VBROADCASTSS beta+84(FP), Z1
+	ZUPDATE_ROW(Z4, Z5)
+	ZUPDATE_ROW(Z6, Z7)
+	ZUPDATE_ROW(Z8, Z9)
+	ZUPDATE_ROW(Z10, Z11)
+	ZUPDATE_ROW(Z12, Z13)
+	ZUPDATE_ROW(Z14, Z15)
+
+snext:
+	// DX has moved down the tile's six rows: the next tile's C.
+	MOVQ a+16(FP), AX
+	ADDQ aTile+40(FP), AX
+	MOVQ AX, a+16(FP)
+	DECQ tiles+0(FP)
+	JNZ  stile
+	VZEROUPPER
+	RET
