@@ -9,7 +9,7 @@ import "unsafe"
 // a 256×16 B panel is 16 KiB (half of L1), a 144×256 A block is 144 KiB
 // (comfortably inside L2 next to the B panels streaming through), and a
 // 256×4096 B block is 4 MiB of L3 per goroutine.
-var sgemmAVX2Kernel = kernel[float32]{name: "AVX2+FMA 6×16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, strided: sgemmKernel6x16Strided, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
+var sgemmAVX2Kernel = kernel[float32]{name: "AVX2+FMA 6×16", mr: 6, nr: 16, mc: 144, kc: 256, nc: 4096, fn: sgemmKernel6x16, strided: sgemmKernel6x16Strided, strip: sgemmStrip6x16, packA6: packA6, packAT6: packAT6, vec: svecAVX2}
 
 // dgemmAVX2Kernel is the float64 configuration for the AVX2/FMA assembly
 // kernel: the same register layout with 8 doubles per row instead of 16
@@ -82,6 +82,15 @@ func sgemmKernel6x16Strided(kc int, alpha float32, a []float32, ars, aks int, b 
 	sgemmKernel6x16AVX2(kc, &a[0], 4*ars, 4*aks, &b[0], 4*bks, &c[0], ldc, alpha, beta)
 }
 
+// sgemmStrip6x16 runs sgemmKernel6x16Strided on tiles ≥ 1 tiles down C
+// (kernel.strip); the re-slicing is its bounds check.
+func sgemmStrip6x16(tiles, kc int, alpha float32, a []float32, ars, aks, aTile int, b []float32, bks int, beta float32, c []float32, ldc int) {
+	a = a[:(tiles-1)*aTile+5*ars+(kc-1)*aks+1]
+	b = b[:(kc-1)*bks+16]
+	c = c[:(6*tiles-1)*ldc+16]
+	sgemmStrip6x16AVX2(tiles, kc, &a[0], 4*ars, 4*aks, 4*aTile, &b[0], 4*bks, &c[0], ldc, alpha, beta)
+}
+
 // dgemmKernel6x8 is sgemmKernel6x16 for float64 and a 6×8 tile.
 func dgemmKernel6x8(kc int, alpha float64, a, b []float64, beta float64, c []float64, ldc int) {
 	a = a[:6*kc]
@@ -95,6 +104,12 @@ func dgemmKernel6x8(kc int, alpha float64, a, b []float64, beta float64, c []flo
 //
 //go:noescape
 func sgemmKernel6x16AVX2(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmStrip6x16AVX2 is sgemmKernel6x16AVX2 on tiles tiles (see
+// sgemmStrip6x32AVX512).
+//
+//go:noescape
+func sgemmStrip6x16AVX2(tiles, kc int, a *float32, rowStride, kStep, aTile int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
 
 // dgemmKernel6x8AVX2 is sgemmKernel6x16AVX2 for float64 and a 6×8 tile.
 //

@@ -160,6 +160,129 @@ update:
 	VZEROUPPER
 	RET
 
+// func sgemmStrip6x16AVX2(tiles, kc int, a *float32, rowStride, kStep, aTile int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
+//
+// sgemmKernel6x16AVX2 on tiles tiles stacked down C: tile t reads A at
+// a + t·aTile bytes and writes the six rows of C from c + 6t·ldc, all with
+// the same B panel. Each tile runs the single-tile kernel's instructions,
+// so the bits are the same; only the call per tile is saved. The advanced
+// a waits in its argument slot between tiles, C's next row in DX.
+TEXT ·sgemmStrip6x16AVX2(SB), NOSPLIT, $0-88
+	MOVQ ldc+72(FP), R8
+	SHLQ $2, R8 // row stride of C in bytes
+	MOVQ c+64(FP), DX
+
+ttile:
+	MOVQ kc+8(FP), CX
+	MOVQ a+16(FP), SI
+	MOVQ rowStride+24(FP), R10
+	MOVQ kStep+32(FP), R12
+	LEAQ (SI)(R10*2), R11
+	ADDQ R10, R11 // R11 = a + 3·rowStride
+	MOVQ b+48(FP), DI
+	MOVQ bStep+56(FP), R13
+
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   ttail
+
+tloop4:
+	KSTEP
+	KSTEP
+	KSTEP
+	KSTEP
+	DECQ BX
+	JNZ  tloop4
+
+ttail:
+	ANDQ $3, CX
+	JZ   tdone
+
+tloop1:
+	KSTEP
+	DECQ CX
+	JNZ  tloop1
+
+tdone:
+	VBROADCASTSS alpha+80(FP), Y0
+	VMULPS       Y0, Y4, Y4
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y0, Y7, Y7
+	VMULPS       Y0, Y8, Y8
+	VMULPS       Y0, Y9, Y9
+	VMULPS       Y0, Y10, Y10
+	VMULPS       Y0, Y11, Y11
+	VMULPS       Y0, Y12, Y12
+	VMULPS       Y0, Y13, Y13
+	VMULPS       Y0, Y14, Y14
+	VMULPS       Y0, Y15, Y15
+
+	VMOVSS   beta+84(FP), X1
+	VXORPS   X2, X2, X2
+	VUCOMISS X2, X1
+	JNE      tupdate
+	JPS      tupdate
+
+	STORE_ROW(Y4, Y5)
+	STORE_ROW(Y6, Y7)
+	STORE_ROW(Y8, Y9)
+	STORE_ROW(Y10, Y11)
+	STORE_ROW(Y12, Y13)
+	STORE_ROW(Y14, Y15)
+	JMP tnext
+
+tupdate:
+	VBROADCASTSS beta+84(FP), Y1
+	UPDATE_ROW(Y4, Y5)
+	UPDATE_ROW(Y6, Y7)
+	UPDATE_ROW(Y8, Y9)
+	UPDATE_ROW(Y10, Y11)
+	UPDATE_ROW(Y12, Y13)
+	UPDATE_ROW(Y14, Y15)
+
+tnext:
+	// DX has moved down the tile's six rows: the next tile's C.
+	MOVQ a+16(FP), AX
+	ADDQ aTile+40(FP), AX
+	MOVQ AX, a+16(FP)
+	DECQ tiles+0(FP)
+	JNZ  ttile
+	VZEROUPPER
+	RET
+
 // One k step of the 6×8 kernel: load 8 B values (two YMM), then for each
 // of the 6 rows broadcast one A value and issue two FMAs into that row's
 // pair of accumulators. Y4..Y15 hold the 6×8 tile of C; Y2/Y3 alternate

@@ -165,7 +165,7 @@ update:
 // a + t·aTile bytes and writes the six rows of C from c + 6t·ldc, all with
 // the same B panel. Each tile runs the single-tile kernel's instructions,
 // so the bits are the same; only the call per tile is saved. The advanced
-// a and c are kept in their argument slots between tiles.
+// a waits in its argument slot between tiles, C's next row in DX.
 TEXT ·sgemmStrip6x32AVX512(SB), NOSPLIT, $0-88
 	MOVQ ldc+72(FP), R8
 	SHLQ $2, R8 // row stride of C in bytes
