@@ -112,17 +112,32 @@ func adamKernel[T tensor.Float](p, g, m, v, vhat []T, pr gradPrep[T], alpha, b1,
 }
 
 func adamRange[T tensor.Float](p, g, m, v, vhat []T, pr gradPrep[T], alpha, b1, b2, eps T) {
+	if vhat == nil && !pr.doScale && !pr.doClip {
+		if p32, ok := any(p).([]float32); ok &&
+			adamSIMD(p32, any(g).([]float32), any(m).([]float32), any(v).([]float32),
+				float32(alpha), float32(b1), float32(b2), float32(eps)) {
+			return
+		}
+	}
+	adamLoop(p, g, m, v, vhat, pr, alpha, b1, b2, eps)
+}
+
+// adamLoop is adamRange in Go, the reference for the vector kernel. The
+// conversions round each product before its sum, so no build fuses them
+// into a multiply-add (as GOAMD64=v3 may).
+func adamLoop[T tensor.Float](p, g, m, v, vhat []T, pr gradPrep[T], alpha, b1, b2, eps T) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		gi := pr.at(g[i])
-		m[i] += (gi - m[i]) * (1 - b1)
-		v[i] += (gi*gi - v[i]) * (1 - b2)
+		sq := T(gi * gi)
+		m[i] += T((gi - m[i]) * (1 - b1))
+		v[i] += T((sq - v[i]) * (1 - b2))
 		den := v[i]
 		if vhat != nil {
 			vhat[i] = max(vhat[i], v[i])
 			den = vhat[i]
 		}
-		p[i] -= m[i] * alpha / (sqrt(den) + eps)
+		p[i] -= T(m[i]*alpha) / (sqrt(den) + eps)
 	}
 }
 
