@@ -41,7 +41,7 @@ func sgemmKernelFor(n int) *kernel[float32] {
 }
 
 // SgemmKernel describes the float32 micro-kernel Sgemm uses on this CPU
-// (chosen at start-up), e.g. "AVX-512 6×32", for benchmark reports.
+// (chosen at start-up), e.g. "AVX-512 12×32", for benchmark reports.
 func SgemmKernel() string { return sgemmKernel.name }
 
 // Dgemm is the float64 counterpart of Sgemm, with identical semantics,
@@ -102,6 +102,7 @@ type float interface{ float32 | float64 }
 type kernel[T float] struct {
 	name   string // for reports: the instruction set and tile
 	mr, nr int    // register tile: the kernel computes an mr×nr tile of C
+	mu     int    // A's blocks and thread shares are cut on mu rows (the strip's tile: a multiple of mr), or mr if 0
 	mc     int    // rows of op(A) per packed A block (multiple of mr); sized for L2
 	kc     int    // depth of a k slab; one kc×nr B panel should fit in L1
 	nc     int    // columns of op(B) per packed B block (multiple of nr); sized for L3
@@ -139,6 +140,14 @@ type kernel[T float] struct {
 	vec vecOps[T]
 }
 
+// rowUnit is the number of rows A's blocks are cut on: whole strip tiles.
+func (kn *kernel[T]) rowUnit() int {
+	if kn.mu > 0 {
+		return kn.mu
+	}
+	return kn.mr
+}
+
 // maxTile bounds mr*nr over all kernels; it sizes the edge tile.
 const maxTile = 6 * 32
 
@@ -170,7 +179,7 @@ func gemm[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a [
 	// One block of the pm×pn grid per part; the caller does the last.
 	workers.Run(pm*pn, func(t int) {
 		ti, tj := t/pn, t%pn
-		i0, i1 := share(m, kn.mr, ti, pm)
+		i0, i1 := share(m, kn.rowUnit(), ti, pm)
 		j0, j1 := share(n, kn.nr, tj, pn)
 		if i1 <= i0 || j1 <= j0 {
 			return
@@ -274,9 +283,9 @@ func blockSize(total, maxBlock, unit int) int {
 //	      for jr (nr columns):       B panel kc×nr   -> L1
 //	        for ir (mr rows):        micro-kernel on an mr×nr tile of C
 func gemmSerial[T float](kn *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	mr, nr := kn.mr, kn.nr
+	nr := kn.nr
 	kcMax := blockSize(k, kn.kc, 1)
-	mcMax := blockSize(m, kn.mc, mr)
+	mcMax := blockSize(m, kn.mc, kn.rowUnit())
 	ncMax := blockSize(n, kn.nc, nr)
 
 	// One pooled buffer holds the packed A block, the packed B block and

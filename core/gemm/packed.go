@@ -157,7 +157,7 @@ func gemmPacked[T float](fn string, transA bool, m int, alpha T, a []T, lda int,
 		rank1(kn, transA, false, m, n, alpha, a, lda, pb.data, n, beta, c, ldc, 1)
 		return
 	}
-	mcMax := blockSize(m, kn.mc, kn.mr)
+	mcMax := blockSize(m, kn.mc, kn.rowUnit())
 	buf := getBuf[T](mcMax*pb.kcMax + maxTile)
 	ap := (*buf)[:mcMax*pb.kcMax]
 	tmp := (*buf)[mcMax*pb.kcMax:]
