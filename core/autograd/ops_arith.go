@@ -43,6 +43,20 @@ func Mul(a, b *Var) *Var {
 	}, a, b)
 }
 
+// Interpolate returns w·a + (1−w)·b for a and b of one shape and constant
+// weights w broadcast to it (one per sample, as a gradient penalty draws
+// them): tensor.Interpolate, in one pass. To differentiate the penalty
+// with respect to the interpolates, call SetRequiresGrad on the result of
+// constant a and b: it is then a leaf that ReleaseGraph recycles with the
+// graph, being a value an op made.
+func Interpolate(a, b *Var, w *tensor.Tensor) *Var {
+	return record("interpolate", tensor.Interpolate(w, a.Value, b.Value), func(g *Var) []*Var {
+		wa := Const(w)
+		wb := Const(tensor.AddScalar(tensor.Neg(w), 1))
+		return []*Var{Mul(g, wa), Mul(g, wb)}
+	}, a, b)
+}
+
 // sumToIf returns g summed to v's shape when need is set, else nil.
 func sumToIf(need bool, v *Var, g *tensor.Tensor) *tensor.Tensor {
 	if !need {

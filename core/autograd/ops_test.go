@@ -32,6 +32,9 @@ func TestFirstOrder(t *testing.T) {
 	}{
 		{"add_broadcast", func(x []*Var) *Var { return sumW(Add(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 2, 3, 4), randT(rng, 3, 1)}},
 		{"sub_broadcast", func(x []*Var) *Var { return sumW(Sub(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 4), randT(rng, 2, 3, 4)}},
+		{"interpolate", func(x []*Var) *Var {
+			return sumW(Interpolate(x[0], x[1], tensor.FromFloat64([]float64{0.2, 0.9}, 2, 1, 1)))
+		}, []*tensor.Tensor{randT(rng, 2, 3, 2), randT(rng, 2, 3, 2)}},
 		{"mul_broadcast", func(x []*Var) *Var { return sumW(Mul(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 2, 1, 4), randT(rng, 3, 1)}},
 		{"div", func(x []*Var) *Var { return sumW(Div(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 2, 3), posT(rng, 3)}},
 		{"neg_scale_addscalar", func(x []*Var) *Var { return sumW(AddScalar(Scale(Neg(x[0]), 3), 2)) }, []*tensor.Tensor{randT(rng, 5)}},
@@ -118,6 +121,9 @@ func TestSecondOrder(t *testing.T) {
 		{"concat_sigmoid", func(x *Var) *Var { return Sigmoid(Concat(0, x, Square(x))) }, randT(rng, 3, 4)},
 		{"sum_sqrt", func(x *Var) *Var { return Sqrt(AddScalar(Sum(Square(x), []int{1}, false), 1)) }, randT(rng, 3, 4)},
 		{"dropout_tanh", func(x *Var) *Var { return Tanh(Dropout(Square(x), 0.5, tensor.NewRNG(7, 0))) }, randT(rng, 3, 4)},
+		{"interpolate_tanh", func(x *Var) *Var {
+			return Tanh(Interpolate(Square(x), Const(w), tensor.FromFloat64([]float64{0.3, 0.6, 0.1, 0.8}, 4, 1)))
+		}, randT(rng, 4, 3)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

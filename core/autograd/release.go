@@ -23,7 +23,19 @@ func ReleaseGraph(outputs ...*Var) { ReleaseGraphKeeping(outputs, nil) }
 // as is any storage they share with the values released (a value detached
 // from the graph, say). The Lua runner releases each train step's graph
 // this way, keeping the tensors the script kept and those of the run.
-func ReleaseGraphKeeping(outputs, keep []*Var) {
+func ReleaseGraphKeeping(outputs, keep []*Var) { release(outputs, keep, nil) }
+
+// ReleaseGraphAndGrads is ReleaseGraph for a train step that is done with
+// grads too, the gradients a first-order Grad returned for the graph,
+// once the optimizer has applied them: their storage goes back with the
+// graph's, unless a leaf or a constant shares it. Storage two of them
+// share (or one shares with a value of the graph) is recycled once.
+func ReleaseGraphAndGrads(outputs []*Var, grads []*tensor.Tensor) { release(outputs, nil, grads) }
+
+// release is the walk behind the Release functions: it pins what keep
+// reaches and every leaf or constant on the way, owns the values ops made
+// and the extra tensors, then drops each once.
+func release(outputs, keep []*Var, extra []*tensor.Tensor) {
 	sc := tensor.NewScratch()
 	var made []*Var
 	seen := map[*Var]bool{}
@@ -53,9 +65,20 @@ func ReleaseGraphKeeping(outputs, keep []*Var) {
 			stack = append(stack, v.node.reads...)
 		}
 	}
+	for _, t := range extra {
+		if t != nil {
+			sc.Own(t)
+			sc.Hold(t)
+		}
+	}
 	// Every Pin is in before the first Drop: storage a leaf shares with an
 	// op's value (a Reshape of a weight) is never recycled.
 	for _, v := range made {
 		sc.Drop(v.Value)
+	}
+	for _, t := range extra {
+		if t != nil {
+			sc.Drop(t)
+		}
 	}
 }

@@ -36,3 +36,42 @@ func TestReleaseGraph(t *testing.T) {
 	}
 	ReleaseGraph(loss, nil) // releasing again, or nothing, is harmless
 }
+
+// TestReleaseGraphAndGrads checks that the gradients a step applied go
+// back with its graph: each storage once, even where two gradients share
+// it, and never a leaf's, even when passed as a gradient.
+func TestReleaseGraphAndGrads(t *testing.T) {
+	rng := tensor.NewRNG(43, 0)
+	w1 := Param(randT(rng, 128, 256), "w1")
+	w2 := Param(randT(rng, 128, 256), "w2")
+	c := Const(randT(rng, 128, 256))
+	loss := Sum(Mul(Add(w1, w2), c), nil, false) // w1 and w2 get one gradient storage
+	grads, err := Grad([]*Var{loss}, []*Var{w1, w2}, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g1, g2 := grads[0].Value, grads[1].Value
+	if !tensor.SameStorage(g1, g2) {
+		t.Log("the two gradients do not share storage; the shared case is not exercised")
+	}
+	wSaved := w1.Value.Clone()
+
+	ReleaseGraphAndGrads([]*Var{loss}, []*tensor.Tensor{g1, g2, w1.Value})
+
+	if g1.Float64s() != nil || g2.Float64s() != nil {
+		t.Error("gradients were not released")
+	}
+	if w1.Value.Float64s() == nil {
+		t.Fatal("a leaf passed as a gradient was released")
+	}
+	for i := range wSaved.Len() {
+		if w1.Value.At(i) != wSaved.At(i) {
+			t.Fatalf("leaf changed at %d", i)
+		}
+	}
+	// Storage recycled twice would come back for two tensors at once.
+	a, b := tensor.New(tensor.Float64, 128, 256), tensor.New(tensor.Float64, 128, 256)
+	if tensor.SameStorage(a, b) {
+		t.Error("one storage handed out twice: a shared gradient was recycled twice")
+	}
+}

@@ -66,17 +66,19 @@ func (s *DCGAN) Step(real *tensor.Tensor) (res StepResult, err error) {
 		return res, fmt.Errorf("dcgan step: generator: %w", err)
 	}
 	x := autograd.Concat(0, fake.Detach(), autograd.Const(real))
+	gOut := fake
 	labels := tensor.Concat(0, tensor.Full(s.DType, 1, n, 1), tensor.New(s.DType, n, 1))
 	labels = tensor.Add(labels, s.RNG.Uniform(s.DType, 0, s.LabelNoise, 2*n, 1))
 	dLoss, err := s.lossOf(s.D, x, labels)
 	if err != nil {
 		return res, fmt.Errorf("dcgan step: discriminator: %w", err)
 	}
-	if err := applyGrads(s.OptD, dLoss, dW); err != nil {
+	grads, err := applyGrads(s.OptD, dLoss, dW)
+	if err != nil {
 		return res, fmt.Errorf("dcgan step: discriminator update: %w", err)
 	}
 	res.DLoss = dLoss.Value.Item()
-	release(s.KeepGraph, dLoss)
+	release(s.KeepGraph, []*autograd.Var{dLoss, gOut}, grads)
 
 	// Generator: make the frozen D call fresh fakes real (0).
 	var gLoss *autograd.Var
@@ -89,18 +91,21 @@ func (s *DCGAN) Step(real *tensor.Tensor) (res StepResult, err error) {
 	if err != nil {
 		return res, fmt.Errorf("dcgan step: generator: %w", err)
 	}
-	if err := applyGrads(s.OptG, gLoss, gW); err != nil {
+	grads, err = applyGrads(s.OptG, gLoss, gW)
+	if err != nil {
 		return res, fmt.Errorf("dcgan step: generator update: %w", err)
 	}
 	res.GLoss = gLoss.Value.Item()
-	release(s.KeepGraph, gLoss)
+	release(s.KeepGraph, []*autograd.Var{gLoss}, grads)
 	return res, nil
 }
 
-// release recycles a step's graph once its update is done, unless keep.
-func release(keep bool, loss *autograd.Var) {
+// release recycles a step's graph, the gradients it applied and the
+// values made outside the graph that the step is done with (a generator's
+// output under NoGrad, detached for the critic), unless keep.
+func release(keep bool, outputs []*autograd.Var, grads []*tensor.Tensor) {
 	if !keep {
-		autograd.ReleaseGraph(loss)
+		autograd.ReleaseGraphAndGrads(outputs, grads)
 	}
 }
 
@@ -114,17 +119,18 @@ func (s *DCGAN) lossOf(d Model, x *autograd.Var, labels *tensor.Tensor) (*autogr
 	return s.bce.Call(autograd.Const(labels), logits)
 }
 
-// applyGrads computes the gradients of loss for ws and lets opt update them.
-func applyGrads(opt optim.Optimizer, loss *autograd.Var, ws []*autograd.Var) error {
+// applyGrads computes the gradients of loss for ws, lets opt update ws
+// with them, and returns them for release.
+func applyGrads(opt optim.Optimizer, loss *autograd.Var, ws []*autograd.Var) ([]*tensor.Tensor, error) {
 	grads, err := autograd.Grad([]*autograd.Var{loss}, ws, nil, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	gt := make([]*tensor.Tensor, len(grads))
 	for i, g := range grads {
 		gt[i] = g.Value
 	}
-	return opt.ApplyGradients(gt, ws)
+	return gt, opt.ApplyGradients(gt, ws)
 }
 
 func vars(ws []*nn.Weight) []*autograd.Var {

@@ -40,6 +40,7 @@ func (s *WGANGP) CriticStep(real *tensor.Tensor) (loss float64, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("wgan-gp critic step: generator: %w", err)
 	}
+	gOut := fake // released with the step
 	fake = fake.Detach()
 	logits, err := s.D.Call(autograd.Concat(0, fake, autograd.Const(real)), true)
 	if err != nil {
@@ -54,11 +55,12 @@ func (s *WGANGP) CriticStep(real *tensor.Tensor) (loss float64, err error) {
 		return 0, fmt.Errorf("wgan-gp critic step: %w", err)
 	}
 	total := autograd.Add(wloss, autograd.Scale(gp, s.GPWeight))
-	if err := applyGrads(s.OptD, total, dW); err != nil {
+	grads, err := applyGrads(s.OptD, total, dW)
+	if err != nil {
 		return 0, fmt.Errorf("wgan-gp critic step: update: %w", err)
 	}
 	loss = total.Value.Item()
-	release(s.KeepGraph, total)
+	release(s.KeepGraph, []*autograd.Var{total, gOut}, grads)
 	return loss, nil
 }
 
@@ -80,11 +82,12 @@ func (s *WGANGP) GeneratorStep(n int) (loss float64, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("wgan-gp generator step: %w", err)
 	}
-	if err := applyGrads(s.OptG, gLoss, vars(s.G.TrainableWeights())); err != nil {
+	grads, err := applyGrads(s.OptG, gLoss, vars(s.G.TrainableWeights()))
+	if err != nil {
 		return 0, fmt.Errorf("wgan-gp generator step: update: %w", err)
 	}
 	loss = gLoss.Value.Item()
-	release(s.KeepGraph, gLoss)
+	release(s.KeepGraph, []*autograd.Var{gLoss}, grads)
 	return loss, nil
 }
 

@@ -51,9 +51,11 @@ func GradientPenalty(critic Critic, real, fake *autograd.Var, rng *tensor.RNG, o
 	}
 	shape[0] = real.Value.Dim(0)
 	alpha := rng.Uniform(real.DType(), 0, 1, shape...)
-	beta := tensor.AddScalar(tensor.Neg(alpha), 1)
-	xhat := tensor.Add(tensor.Mul(alpha, real.Value), tensor.Mul(beta, fake.Value))
-	norms, err := GradientNorms(critic, autograd.Leaf(xhat))
+	// x̂ is a leaf of the penalty's own, but a value an op made, so that
+	// releasing the step's graph recycles it.
+	xhat := autograd.Interpolate(autograd.Const(real.Value), autograd.Const(fake.Value), alpha)
+	xhat.SetRequiresGrad(true)
+	norms, err := GradientNorms(critic, xhat)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

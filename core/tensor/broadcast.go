@@ -129,3 +129,95 @@ func walkRowsRange(shape []int, st [][]int, lo, hi int, fn func(offs []int)) {
 		}
 	}
 }
+
+// BroadcastTo returns t stretched to shape (a copy; t itself when equal).
+func BroadcastTo(t *Tensor, shape ...int) *Tensor {
+	const op = "broadcast_to"
+	if SameShape(t.shape, shape) {
+		return t
+	}
+	b, ok := BroadcastShapes(t.shape, shape)
+	if !ok || !SameShape(b, shape) {
+		panic(errorf(op, "cannot broadcast %v to %v", t.shape, shape))
+	}
+	out := newOutput(t.dtype, shape...)
+	if out.Len() == 0 {
+		return out
+	}
+	sh, st := coalesce(shape, strides(shape), broadcastStrides(t.shape, shape))
+	if t.dtype == Float32 {
+		broadcastKernel(out.f32, t.f32, sh, st)
+	} else {
+		broadcastKernel(out.f64, t.f64, sh, st)
+	}
+	return out
+}
+
+// broadcastKernel copies src, read at strides st[1], into dst over the
+// coalesced shape: each row of the last axis is a copy (stride 1) or one
+// value repeated (stride 0).
+func broadcastKernel[T Float](dst, src []T, shape []int, st [][]int) {
+	n := shape[len(shape)-1]
+	stretched := st[1][len(shape)-1] == 0
+	parallelFor(len(dst)/n, grainFor(n), func(lo, hi int) {
+		walkRowsRange(shape, st, lo, hi, func(o []int) {
+			row := dst[o[0] : o[0]+n]
+			if !stretched {
+				copy(row, src[o[1]:o[1]+n])
+				return
+			}
+			v := src[o[1]]
+			for i := range row {
+				row[i] = v
+			}
+		})
+	})
+}
+
+// Interpolate returns w·a + (1−w)·b for a and b of one shape, with w
+// broadcast to it: the interpolates of a gradient penalty, one weight per
+// sample (w of shape (n, 1, …, 1)). Each product is rounded before the
+// sum, so the result is bitwise that of Add(Mul(w, a), Mul(1−w, b)), in
+// one pass and one output.
+func Interpolate(w, a, b *Tensor) *Tensor {
+	const op = "interpolate"
+	sameDType(op, a, b)
+	sameDType(op, w, a)
+	if !SameShape(a.shape, b.shape) {
+		panic(errorf(op, "shapes %v and %v differ", a.shape, b.shape))
+	}
+	if bs, ok := BroadcastShapes(w.shape, a.shape); !ok || !SameShape(bs, a.shape) {
+		panic(errorf(op, "weights %v do not broadcast to %v", w.shape, a.shape))
+	}
+	out := newOutput(a.dtype, a.shape...)
+	if out.Len() == 0 {
+		return out
+	}
+	full := strides(a.shape)
+	sh, st := coalesce(a.shape, full, broadcastStrides(w.shape, a.shape))
+	if a.dtype == Float32 {
+		interpolateKernel(out.f32, w.f32, a.f32, b.f32, sh, st)
+	} else {
+		interpolateKernel(out.f64, w.f64, a.f64, b.f64, sh, st)
+	}
+	return out
+}
+
+// interpolateKernel is Interpolate over the coalesced shape; st[0] walks
+// dst, a and b alike, st[1] walks w.
+func interpolateKernel[T Float](dst, w, a, b []T, shape []int, st [][]int) {
+	n := shape[len(shape)-1]
+	sw := st[1][len(shape)-1]
+	parallelFor(len(dst)/n, grainFor(n), func(lo, hi int) {
+		walkRowsRange(shape, st, lo, hi, func(o []int) {
+			d, x, y := dst[o[0]:o[0]+n], a[o[0]:o[0]+n], b[o[0]:o[0]+n]
+			ws := w[o[1]:]
+			for i := range d {
+				wi := ws[i*sw]
+				// The conversions round each product: no build may fuse
+				// them into a multiply-add.
+				d[i] = T(wi*x[i]) + T((1-wi)*y[i])
+			}
+		})
+	})
+}

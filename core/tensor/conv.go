@@ -221,7 +221,10 @@ func Conv2DBackpropFilter(x, g *Tensor, kShape []int, p Conv2DParams) *Tensor {
 	if !SameShape(g.shape, geo.outShape()) {
 		panic(errorf(op, "gradient %v does not match output %v of %v", g.shape, geo.outShape(), geo))
 	}
-	out := New(x.dtype, kShape...)
+	if geo.n*geo.outPix() == 0 {
+		return New(x.dtype, kShape...) // nothing to sum: a zero gradient
+	}
+	out := newOutput(x.dtype, kShape...) // the first product overwrites it
 	if x.dtype == Float32 {
 		convBackFilter(geo, x.f32, g.f32, out.f32)
 	} else {

@@ -91,6 +91,10 @@ func TestOutputsOverwriteReusedStorage(t *testing.T) {
 	one := Conv2DParams{StrideH: 1, StrideW: 1}
 	y := Conv2D(img, k, p)
 	y1 := Conv2D(img, k1, one)
+	wide := rng.Normal(Float32, 0, 1, 8, 14, 14, 32) // filter gradients of ≥ minRecycle elements
+	gw := rng.Normal(Float32, 0, 1, Conv2D(wide, rng.Normal(Float32, 0, 1, 4, 4, 32, 48), p).Shape()...)
+	pw := rng.Normal(Float32, 0, 1, 2, 4, 4, 128)
+	alpha := rng.Uniform(Float32, 0, 1, 64, 1)
 	cases := []struct {
 		name string
 		op   func() *Tensor
@@ -110,6 +114,14 @@ func TestOutputsOverwriteReusedStorage(t *testing.T) {
 		{"conv2d_transpose_batch", func() *Tensor { return Conv2DBackpropInput(y, k, img.Shape(), p) }},
 		{"conv2d_transpose_bias", func() *Tensor { return Conv2DBackpropInputBias(y, k, cb, img.Shape(), p) }},
 		{"conv2d_transpose_pointwise", func() *Tensor { return Conv2DBackpropInput(y1, k1, img.Shape(), one) }},
+		{"conv2d_filter_split", func() *Tensor { return Conv2DBackpropFilter(wide, gw, []int{4, 4, 32, 48}, p) }},
+		{"conv2d_filter_chunked", func() *Tensor {
+			two, gtwo := Slice(wide, []int{0, 0, 0, 0}, []int{2, 14, 14, 32}), Slice(gw, []int{0, 0, 0, 0}, []int{2, 7, 7, 48})
+			return Conv2DBackpropFilter(two, gtwo, []int{4, 4, 32, 48}, p)
+		}},
+		{"conv2d_filter_pointwise", func() *Tensor { return Conv2DBackpropFilter(pw, pw, []int{1, 1, 128, 128}, one) }},
+		{"broadcast_to", func() *Tensor { return BroadcastTo(bias, 64, 400) }},
+		{"interpolate", func() *Tensor { return Interpolate(alpha, x, g) }},
 	}
 	for _, procs := range []int{1, 2} {
 		prev := runtime.GOMAXPROCS(procs)

@@ -307,18 +307,6 @@ func SumTo(t *Tensor, shape ...int) *Tensor {
 	return out.Reshape(shape...)
 }
 
-// BroadcastTo returns t stretched to shape (a copy; t itself when equal).
-func BroadcastTo(t *Tensor, shape ...int) *Tensor {
-	if SameShape(t.shape, shape) {
-		return t
-	}
-	b, ok := BroadcastShapes(t.shape, shape)
-	if !ok || !SameShape(b, shape) {
-		panic(errorf("broadcast_to", "cannot broadcast %v to %v", t.shape, shape))
-	}
-	return Add(t, New(t.dtype, shape...))
-}
-
 // Gather returns out[i] = t[idx[i]] over flat indices, shaped as shape.
 func Gather(t *Tensor, idx []int, shape ...int) *Tensor {
 	out := New(t.dtype, shape...)
