@@ -11,8 +11,10 @@ func Sum(x *Var, axes []int, keepdims bool) *Var {
 	shape := x.Shape()
 	ax := tensor.NormAxes("sum", axes, len(shape))
 	keep := tensor.ReducedShape(shape, ax, true)
-	return record("sum", tensor.Sum(x.Value, ax, keepdims), func(g *Var) []*Var {
+	return recordFast("sum", tensor.Sum(x.Value, ax, keepdims), func(g *Var) []*Var {
 		return []*Var{BroadcastTo(Reshape(g, keep...), shape...)}
+	}, func(g *tensor.Tensor, need []bool) []*tensor.Tensor {
+		return []*tensor.Tensor{tensor.BroadcastTo(g.Reshape(keep...), shape...)}
 	}, x)
 }
 

@@ -21,15 +21,18 @@ func sumW(y *Var) *Var {
 	return Sum(Mul(y, Const(w)), nil, false)
 }
 
-// TestFirstOrder checks every elementwise, reduction and layout op against
-// central finite differences.
-func TestFirstOrder(t *testing.T) {
+// gradCase is a scalar function of some inputs whose gradient a test
+// checks.
+type gradCase struct {
+	name   string
+	f      func(xs []*Var) *Var
+	inputs []*tensor.Tensor
+}
+
+// firstOrderCases covers every elementwise, reduction and layout op.
+func firstOrderCases() []gradCase {
 	rng := tensor.NewRNG(1, 0)
-	cases := []struct {
-		name   string
-		f      func(xs []*Var) *Var
-		inputs []*tensor.Tensor
-	}{
+	return []gradCase{
 		{"add_broadcast", func(x []*Var) *Var { return sumW(Add(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 2, 3, 4), randT(rng, 3, 1)}},
 		{"sub_broadcast", func(x []*Var) *Var { return sumW(Sub(x[0], x[1])) }, []*tensor.Tensor{randT(rng, 4), randT(rng, 2, 3, 4)}},
 		{"interpolate", func(x []*Var) *Var {
@@ -73,10 +76,48 @@ func TestFirstOrder(t *testing.T) {
 		{"gather", func(x []*Var) *Var { return sumW(Gather(x[0], []int{0, 3, 3, 5}, 2, 2)) }, []*tensor.Tensor{randT(rng, 6)}},
 		{"dropout", func(x []*Var) *Var { return sumW(Dropout(x[0], 0.4, tensor.NewRNG(7, 0))) }, []*tensor.Tensor{randT(rng, 3, 7)}},
 	}
-	for _, c := range cases {
+}
+
+// TestFirstOrder checks every elementwise, reduction and layout op against
+// central finite differences.
+func TestFirstOrder(t *testing.T) {
+	for _, c := range firstOrderCases() {
 		t.Run(c.name, func(t *testing.T) {
 			if err := CheckGrad(c.f, c.inputs...); err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestFastRulesMatchRecordedRules checks that the tensor-level rules a
+// first-order pass uses give the gradients the differentiable rules give
+// (a pass with createGraph), op by op, to rounding.
+func TestFastRulesMatchRecordedRules(t *testing.T) {
+	for _, c := range firstOrderCases() {
+		t.Run(c.name, func(t *testing.T) {
+			var fast, recorded []*Var
+			for _, create := range []bool{false, true} {
+				xs := make([]*Var, len(c.inputs))
+				for i, in := range c.inputs {
+					xs[i] = Leaf(in)
+				}
+				g, err := Grad([]*Var{c.f(xs)}, xs, nil, create)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if create {
+					recorded = g
+				} else {
+					fast = g
+				}
+			}
+			for i := range fast {
+				for j := range fast[i].Value.Len() {
+					if a, b := fast[i].Value.At(j), recorded[i].Value.At(j); !close(a, b, 1e-12) {
+						t.Fatalf("input %d element %d: first-order rule %v, recorded rule %v", i, j, a, b)
+					}
+				}
 			}
 		})
 	}
