@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"sync/atomic"
 
 	"github.com/ganlab/ganlab/core/tensor"
 )
@@ -67,28 +68,49 @@ func (p gradPrep[T]) at(g T) T {
 func sqrt[T tensor.Float](x T) T { return T(math.Sqrt(float64(x))) }
 
 // finite reports whether t has no NaN or Inf. x-x is 0 for finite x and NaN
-// otherwise, so summing it into independent accumulators checks four
+// otherwise, so summing it into independent accumulators checks several
 // elements per step without a branch (about 3x faster than a compare per
-// element).
+// element). Large gradients are checked on every core: a generator's 760K
+// weights took 0.76 ms on one, before each of its updates.
 func finite(t *tensor.Tensor) bool {
 	if t.DType() == tensor.Float32 {
-		return finiteKernel(t.Float32s())
+		return finiteParallel(t.Float32s())
 	}
-	return finiteKernel(t.Float64s())
+	return finiteParallel(t.Float64s())
+}
+
+// finiteGrain is the element count each core checks at least.
+const finiteGrain = 1 << 16
+
+func finiteParallel[T tensor.Float](xs []T) bool {
+	if len(xs) < 2*finiteGrain {
+		return finiteKernel(xs) // on this goroutine, allocating nothing
+	}
+	var bad atomic.Bool
+	tensor.ParallelFor(len(xs), finiteGrain, func(lo, hi int) {
+		if !finiteKernel(xs[lo:hi]) {
+			bad.Store(true)
+		}
+	})
+	return !bad.Load()
 }
 
 func finiteKernel[T tensor.Float](xs []T) bool {
-	var a0, a1, a2, a3 T
+	var a0, a1, a2, a3, a4, a5, a6, a7 T
 	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		x := xs[i : i+4 : i+4]
+	for ; i+8 <= len(xs); i += 8 {
+		x := xs[i : i+8 : i+8]
 		a0 += x[0] - x[0]
 		a1 += x[1] - x[1]
 		a2 += x[2] - x[2]
 		a3 += x[3] - x[3]
+		a4 += x[4] - x[4]
+		a5 += x[5] - x[5]
+		a6 += x[6] - x[6]
+		a7 += x[7] - x[7]
 	}
 	for ; i < len(xs); i++ {
 		a0 += xs[i] - xs[i]
 	}
-	return a0+a1+a2+a3 == 0
+	return (a0+a1)+(a2+a3)+(a4+a5)+(a6+a7) == 0
 }

@@ -192,3 +192,30 @@ func benchOptimizer(b *testing.B, mk func() Optimizer) {
 		}
 	}
 }
+
+// TestFiniteFindsEverySpecial checks the gradient check on lengths below,
+// at and past the unrolled step and the parallel split, with a NaN or an
+// infinity at the start, the middle, the end and in the unrolled tail.
+func TestFiniteFindsEverySpecial(t *testing.T) {
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		for _, n := range []int{1, 7, 8, 9, 2*finiteGrain + 13} {
+			x := tensor.NewRNG(5, 0).Normal(dt, 0, 1, n)
+			if !finite(x) {
+				t.Fatalf("%v n %d: finite values reported as not finite", dt, n)
+			}
+			for _, at := range []int{0, n / 2, n - 1, n - n%8} {
+				if at >= n {
+					continue
+				}
+				for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+					old := x.At(at)
+					x.SetAt(at, v)
+					if finite(x) {
+						t.Errorf("%v n %d: %v at %d not found", dt, n, v, at)
+					}
+					x.SetAt(at, old)
+				}
+			}
+		}
+	}
+}
