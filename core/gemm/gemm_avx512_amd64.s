@@ -118,6 +118,10 @@ loop1:
 	JNZ  loop1
 
 done:
+	// alpha == 1 (the bits of 1.0) leaves the sums as they are: skip
+	// the multiplies (x·1 is x, bit for bit).
+	CMPL alpha+64(FP), $0x3f800000
+	JEQ  zalpha1_1
 	VBROADCASTSS alpha+64(FP), Z0
 	VMULPS       Z0, Z4, Z4
 	VMULPS       Z0, Z5, Z5
@@ -131,6 +135,7 @@ done:
 	VMULPS       Z0, Z13, Z13
 	VMULPS       Z0, Z14, Z14
 	VMULPS       Z0, Z15, Z15
+zalpha1_1:
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
 	VMOVSS   beta+68(FP), X1
@@ -224,6 +229,10 @@ sloop1:
 	JNZ  sloop1
 
 sdone:
+	// alpha == 1 (the bits of 1.0) leaves the sums as they are: skip
+	// the multiplies (x·1 is x, bit for bit).
+	CMPL alpha+80(FP), $0x3f800000
+	JEQ  zalpha1_2
 	VBROADCASTSS alpha+80(FP), Z0
 	VMULPS       Z0, Z4, Z4
 	VMULPS       Z0, Z5, Z5
@@ -237,6 +246,7 @@ sdone:
 	VMULPS       Z0, Z13, Z13
 	VMULPS       Z0, Z14, Z14
 	VMULPS       Z0, Z15, Z15
+zalpha1_2:
 
 	VMOVSS   beta+84(FP), X1
 	VXORPS   X2, X2, X2

@@ -163,6 +163,10 @@ ploop1:
 	JNZ  ploop1
 
 pdone:
+	// alpha == 1 (the bits of 1.0) leaves the sums as they are: skip
+	// the multiplies (x·1 is x, bit for bit).
+	CMPL alpha+80(FP), $0x3f800000
+	JEQ  palpha1_1
 	VBROADCASTSS alpha+80(FP), Z0
 	VMULPS       Z0, Z8, Z8
 	VMULPS       Z0, Z9, Z9
@@ -188,6 +192,7 @@ pdone:
 	VMULPS       Z0, Z29, Z29
 	VMULPS       Z0, Z30, Z30
 	VMULPS       Z0, Z31, Z31
+palpha1_1:
 
 	// beta == 0 (and not NaN) means overwrite: never read C.
 	VMOVSS   beta+84(FP), X1
