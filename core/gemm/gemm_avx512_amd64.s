@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "gemm_avx512_amd64.h"
 
 // The AVX-512 float32 micro-kernel: the 6×16 AVX2 kernel's register plan
 // with ZMM registers, so each row of the tile is 32 floats (two ZMM).
@@ -40,26 +41,6 @@
 	ADDQ         R12, R11; \
 	ADDQ         R13, DI
 
-// Store one row pair of accumulators to C at DX (beta == 0), advance a row.
-#define ZSTORE_ROW(r0, r1) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 64(DX); \
-	ADDQ    R8, DX
-
-// C = acc + beta*C for one row (Z1 holds beta), advance a row.
-#define ZUPDATE_ROW(r0, r1) \
-	VFMADD231PS (DX), Z1, r0; \
-	VFMADD231PS 64(DX), Z1, r1; \
-	VMOVUPS     r0, (DX); \
-	VMOVUPS     r1, 64(DX); \
-	ADDQ        R8, DX
-
-// Prefetch the first and last cache line of one 128-byte row of C.
-#define ZPREFETCH_ROW \
-	PREFETCHT0 (R9); \
-	PREFETCHT0 124(R9); \
-	ADDQ       R8, R9
-
 // func sgemmKernel6x32AVX512(kc int, a *float32, rowStride, kStep int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
 TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
@@ -76,12 +57,7 @@ TEXT ·sgemmKernel6x32AVX512(SB), NOSPLIT, $0-72
 
 	// Touch the C tile early so its lines arrive while we compute.
 	MOVQ DX, R9
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
+	ZPREFETCH_6ROWS(R9)
 
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
@@ -187,12 +163,7 @@ stile:
 	MOVQ bStep+56(FP), R13
 
 	MOVQ DX, R9
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
-	ZPREFETCH_ROW
+	ZPREFETCH_6ROWS(R9)
 
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5

@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "gemm_avx512_amd64.h"
 
 // The AVX-512 strip kernel on pairs of 6-row tiles: a 12×32 tile of C in
 // Z8..Z31 (two ZMM per row), B's row of one k step in Z0/Z1, A's twelve
@@ -58,26 +59,6 @@
 	ADDQ         AX, R9; \
 	ADDQ         R13, DI
 
-// Store one row pair of accumulators to C at DX (beta == 0), advance a row.
-#define Z12STORE_ROW(r0, r1) \
-	VMOVUPS r0, (DX); \
-	VMOVUPS r1, 64(DX); \
-	ADDQ    R8, DX
-
-// C = acc + beta*C for one row (Z1 holds beta), advance a row.
-#define Z12UPDATE_ROW(r0, r1) \
-	VFMADD231PS (DX), Z1, r0; \
-	VFMADD231PS 64(DX), Z1, r1; \
-	VMOVUPS     r0, (DX); \
-	VMOVUPS     r1, 64(DX); \
-	ADDQ        R8, DX
-
-// Prefetch the first and last cache line of one 128-byte row of C at BX.
-#define Z12PREFETCH_ROW \
-	PREFETCHT0 (BX); \
-	PREFETCHT0 124(BX); \
-	ADDQ       R8, BX
-
 // func sgemmStrip12x32AVX512(pairs, kc int, a *float32, rowStride, kStep, aTile int, b *float32, bStep int, c *float32, ldc int, alpha, beta float32)
 //
 // pairs 12-row tiles stacked down C, tile p reading A at a + 2p·aTile
@@ -103,18 +84,8 @@ ptile:
 	MOVQ bStep+56(FP), R13
 
 	MOVQ DX, BX
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
-	Z12PREFETCH_ROW
+	ZPREFETCH_6ROWS(BX)
+	ZPREFETCH_6ROWS(BX)
 
 	VPXORD Z8, Z8, Z8
 	VPXORD Z9, Z9, Z9
@@ -201,34 +172,34 @@ palpha1_1:
 	JNE      pupdate
 	JPS      pupdate
 
-	Z12STORE_ROW(Z8, Z9)
-	Z12STORE_ROW(Z10, Z11)
-	Z12STORE_ROW(Z12, Z13)
-	Z12STORE_ROW(Z14, Z15)
-	Z12STORE_ROW(Z16, Z17)
-	Z12STORE_ROW(Z18, Z19)
-	Z12STORE_ROW(Z20, Z21)
-	Z12STORE_ROW(Z22, Z23)
-	Z12STORE_ROW(Z24, Z25)
-	Z12STORE_ROW(Z26, Z27)
-	Z12STORE_ROW(Z28, Z29)
-	Z12STORE_ROW(Z30, Z31)
+	ZSTORE_ROW(Z8, Z9)
+	ZSTORE_ROW(Z10, Z11)
+	ZSTORE_ROW(Z12, Z13)
+	ZSTORE_ROW(Z14, Z15)
+	ZSTORE_ROW(Z16, Z17)
+	ZSTORE_ROW(Z18, Z19)
+	ZSTORE_ROW(Z20, Z21)
+	ZSTORE_ROW(Z22, Z23)
+	ZSTORE_ROW(Z24, Z25)
+	ZSTORE_ROW(Z26, Z27)
+	ZSTORE_ROW(Z28, Z29)
+	ZSTORE_ROW(Z30, Z31)
 	JMP pnext
 
 pupdate:
 	VBROADCASTSS beta+84(FP), Z1
-	Z12UPDATE_ROW(Z8, Z9)
-	Z12UPDATE_ROW(Z10, Z11)
-	Z12UPDATE_ROW(Z12, Z13)
-	Z12UPDATE_ROW(Z14, Z15)
-	Z12UPDATE_ROW(Z16, Z17)
-	Z12UPDATE_ROW(Z18, Z19)
-	Z12UPDATE_ROW(Z20, Z21)
-	Z12UPDATE_ROW(Z22, Z23)
-	Z12UPDATE_ROW(Z24, Z25)
-	Z12UPDATE_ROW(Z26, Z27)
-	Z12UPDATE_ROW(Z28, Z29)
-	Z12UPDATE_ROW(Z30, Z31)
+	ZUPDATE_ROW(Z8, Z9)
+	ZUPDATE_ROW(Z10, Z11)
+	ZUPDATE_ROW(Z12, Z13)
+	ZUPDATE_ROW(Z14, Z15)
+	ZUPDATE_ROW(Z16, Z17)
+	ZUPDATE_ROW(Z18, Z19)
+	ZUPDATE_ROW(Z20, Z21)
+	ZUPDATE_ROW(Z22, Z23)
+	ZUPDATE_ROW(Z24, Z25)
+	ZUPDATE_ROW(Z26, Z27)
+	ZUPDATE_ROW(Z28, Z29)
+	ZUPDATE_ROW(Z30, Z31)
 
 pnext:
 	// DX has moved down the tile's twelve rows: the next pair's C.

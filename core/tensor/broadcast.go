@@ -146,32 +146,11 @@ func BroadcastTo(t *Tensor, shape ...int) *Tensor {
 	}
 	sh, st := coalesce(shape, strides(shape), broadcastStrides(t.shape, shape))
 	if t.dtype == Float32 {
-		broadcastKernel(out.f32, t.f32, sh, st)
+		stridedCopy(out.f32, t.f32, sh, st)
 	} else {
-		broadcastKernel(out.f64, t.f64, sh, st)
+		stridedCopy(out.f64, t.f64, sh, st)
 	}
 	return out
-}
-
-// broadcastKernel copies src, read at strides st[1], into dst over the
-// coalesced shape: each row of the last axis is a copy (stride 1) or one
-// value repeated (stride 0).
-func broadcastKernel[T Float](dst, src []T, shape []int, st [][]int) {
-	n := shape[len(shape)-1]
-	stretched := st[1][len(shape)-1] == 0
-	parallelFor(len(dst)/n, grainFor(n), func(lo, hi int) {
-		walkRowsRange(shape, st, lo, hi, func(o []int) {
-			row := dst[o[0] : o[0]+n]
-			if !stretched {
-				copy(row, src[o[1]:o[1]+n])
-				return
-			}
-			v := src[o[1]]
-			for i := range row {
-				row[i] = v
-			}
-		})
-	})
 }
 
 // Interpolate returns w·a + (1−w)·b for a and b of one shape, with w

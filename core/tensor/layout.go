@@ -34,18 +34,23 @@ func Permute(t *Tensor, perm ...int) *Tensor {
 	return out
 }
 
+// stridedCopy copies src, read at strides st[1], into all of dst (strides
+// st[0]) over the coalesced shape, rows of the last axis spread over the
+// cores. A stride of 0 repeats one value: a broadcast.
 func stridedCopy[T Float](dst, src []T, shape []int, st [][]int) {
 	n := shape[len(shape)-1]
 	s := st[1][len(shape)-1]
-	walkRows(shape, st, func(o []int) {
-		d := dst[o[0] : o[0]+n]
-		if s == 1 {
-			copy(d, src[o[1]:o[1]+n])
-			return
-		}
-		for i := range d {
-			d[i] = src[o[1]+i*s]
-		}
+	parallelFor(len(dst)/n, grainFor(n), func(lo, hi int) {
+		walkRowsRange(shape, st, lo, hi, func(o []int) {
+			d := dst[o[0] : o[0]+n]
+			if s == 1 {
+				copy(d, src[o[1]:o[1]+n])
+				return
+			}
+			for i := range d {
+				d[i] = src[o[1]+i*s]
+			}
+		})
 	})
 }
 
