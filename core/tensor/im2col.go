@@ -23,33 +23,39 @@ func interiorCols(g *convGeom) (lo, hi int) {
 // (kh, kw, cin) window it sees, zeros where the window hangs over the
 // padding, with row stride colsLD.
 func im2col[T Float](g *convGeom, x []T, b0, b1 int, cols []T) {
+	im2colRows(g, x, b0*g.oh, b1*g.oh, cols)
+}
+
+// im2colRows is im2col for the output rows [r0, r1) of the batch, counted
+// across images (row r is row r%oh of image r/oh), so that a chunk may
+// begin and end inside an image.
+func im2colRows[T Float](g *convGeom, x []T, r0, r1 int, cols []T) {
 	K, ld, run, line := g.kdim(), colsLD[T](g), g.kw*g.cin, g.w*g.cin
 	lo, hi := interiorCols(g)
 	step := g.p.StrideW * g.cin
 	r := 0
-	for b := b0; b < b1; b++ {
+	for orow := r0; orow < r1; orow++ {
+		b, oy := orow/g.oh, orow%g.oh
 		img := x[b*g.h*line : (b+1)*g.h*line]
-		for oy := range g.oh {
-			rows := cols[r*ld : (r+g.ow-1)*ld+K]
-			r += g.ow
-			for ky := range g.kh {
-				iy := oy*g.p.StrideH - g.p.PadTop + ky
-				if iy < 0 || iy >= g.h {
-					for ox := range g.ow {
-						clear(rows[ox*ld+ky*run : ox*ld+(ky+1)*run])
-					}
-					continue
+		rows := cols[r*ld : (r+g.ow-1)*ld+K]
+		r += g.ow
+		for ky := range g.kh {
+			iy := oy*g.p.StrideH - g.p.PadTop + ky
+			if iy < 0 || iy >= g.h {
+				for ox := range g.ow {
+					clear(rows[ox*ld+ky*run : ox*ld+(ky+1)*run])
 				}
-				src := img[iy*line : (iy+1)*line]
-				for ox := range lo {
-					im2colEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], src, ox)
-				}
-				if hi > lo {
-					copyRuns(rows[lo*ld+ky*run:], ld, src[(lo*g.p.StrideW-g.p.PadLeft)*g.cin:], step, run, hi-lo)
-				}
-				for ox := hi; ox < g.ow; ox++ {
-					im2colEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], src, ox)
-				}
+				continue
+			}
+			src := img[iy*line : (iy+1)*line]
+			for ox := range lo {
+				im2colEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], src, ox)
+			}
+			if hi > lo {
+				copyRuns(rows[lo*ld+ky*run:], ld, src[(lo*g.p.StrideW-g.p.PadLeft)*g.cin:], step, run, hi-lo)
+			}
+			for ox := hi; ox < g.ow; ox++ {
+				im2colEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], src, ox)
 			}
 		}
 	}
@@ -97,30 +103,36 @@ func copyRuns[T Float](dst []T, ld int, src []T, step, run, n int) {
 // dropped. Each pixel receives its entries in the order of the output
 // pixels (oy, then ox) that read it.
 func col2im[T Float](g *convGeom, cols []T, b0, b1 int, x []T) {
+	col2imRows(g, cols, b0*g.oh, b1*g.oh, x)
+}
+
+// col2imRows is col2im for the output rows [r0, r1) of the batch (see
+// im2colRows); chunks of rows taken in order add into each pixel in the
+// order col2im does.
+func col2imRows[T Float](g *convGeom, cols []T, r0, r1 int, x []T) {
 	K, ld, run, line := g.kdim(), colsLD[T](g), g.kw*g.cin, g.w*g.cin
 	lo, hi := interiorCols(g)
 	step := g.p.StrideW * g.cin
 	r := 0
-	for b := b0; b < b1; b++ {
+	for orow := r0; orow < r1; orow++ {
+		b, oy := orow/g.oh, orow%g.oh
 		img := x[b*g.h*line : (b+1)*g.h*line]
-		for oy := range g.oh {
-			rows := cols[r*ld : (r+g.ow-1)*ld+K]
-			r += g.ow
-			for ky := range g.kh {
-				iy := oy*g.p.StrideH - g.p.PadTop + ky
-				if iy < 0 || iy >= g.h {
-					continue
-				}
-				dst := img[iy*line : (iy+1)*line]
-				for ox := range lo {
-					col2imEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], dst, ox)
-				}
-				if hi > lo {
-					addRuns(dst[(lo*g.p.StrideW-g.p.PadLeft)*g.cin:], step, rows[lo*ld+ky*run:], ld, run, hi-lo)
-				}
-				for ox := hi; ox < g.ow; ox++ {
-					col2imEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], dst, ox)
-				}
+		rows := cols[r*ld : (r+g.ow-1)*ld+K]
+		r += g.ow
+		for ky := range g.kh {
+			iy := oy*g.p.StrideH - g.p.PadTop + ky
+			if iy < 0 || iy >= g.h {
+				continue
+			}
+			dst := img[iy*line : (iy+1)*line]
+			for ox := range lo {
+				col2imEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], dst, ox)
+			}
+			if hi > lo {
+				addRuns(dst[(lo*g.p.StrideW-g.p.PadLeft)*g.cin:], step, rows[lo*ld+ky*run:], ld, run, hi-lo)
+			}
+			for ox := hi; ox < g.ow; ox++ {
+				col2imEdge(g, rows[ox*ld+ky*run:ox*ld+(ky+1)*run], dst, ox)
 			}
 		}
 	}
