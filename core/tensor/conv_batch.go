@@ -177,6 +177,7 @@ func convBackFilterSplit[T Float](geo *convGeom, x, g, dk []T) {
 		}
 	})
 	for s := 1; s < filterSlices; s++ {
-		addTo(dk, (*partials)[(s-1)*len(dk):s*len(dk)])
+		part := (*partials)[(s-1)*len(dk) : s*len(dk)]
+		parallelElems(len(dk), func(lo, hi int) { addTo(dk[lo:hi], part[lo:hi]) })
 	}
 }
