@@ -61,13 +61,14 @@ func splitBatch(n, nt int, fn func(lo, hi int)) {
 const gemmRowTile = 12
 
 // chunkRows returns how many output rows (ow pixels each) one core's
-// im2col chunk holds: as many as budget bytes take, cut down to a multiple
-// that makes the chunk's pixel count a multiple of gemmRowTile where that
-// leaves at least one such multiple. Chunks are taken across image
-// boundaries (im2colRows), so only each core's last one has a partial tile.
-func chunkRows[T Float](g *convGeom, budget int) int {
+// chunk holds when each pixel takes width elements of the budget, cut
+// down to a multiple that makes the chunk's pixel count a multiple of
+// gemmRowTile where that leaves at least one such multiple. Chunks are
+// taken across image boundaries (im2colRows), so only each core's last
+// one has a partial tile.
+func chunkRows[T Float](g *convGeom, budget, width int) int {
 	var z T
-	perRow := g.ow * g.kdim() * int(unsafe.Sizeof(z))
+	perRow := g.ow * width * int(unsafe.Sizeof(z))
 	rows := max(1, budget/max(perRow, 1))
 	if unit := gemmRowTile / gcd(g.ow, gemmRowTile); rows >= unit {
 		rows = rows / unit * unit
@@ -89,7 +90,10 @@ func convForwardBatch[T Float](g *convGeom, x, k, bias, y []T, nt int, act *rect
 	K := g.kdim()
 	pb := packB(false, K, g.cout, k, g.cout)
 	defer releasePacked(pb)
-	cr, ld := chunkRows[T](g, min(g.budget, workerColsBudget)), colsLD[T](g)
+	// A chunk's output must stay in cache too, for its bias and rectifier
+	// pass: a one-channel image's output rows are four times as wide as
+	// its im2col rows.
+	cr, ld := chunkRows[T](g, min(g.budget, workerColsBudget), max(K, g.cout)), colsLD[T](g)
 	splitBatch(g.n, nt, func(lo, hi int) {
 		r0, r1 := lo*g.oh, hi*g.oh
 		buf := getConvBuf[T](min(cr, r1-r0) * g.ow * ld)
@@ -113,7 +117,7 @@ func convBackInputBatch[T Float](geo *convGeom, g, k, bias, dx []T, nt int) {
 	K := geo.kdim()
 	pb := packB(true, geo.cout, K, k, geo.cout)
 	defer releasePacked(pb)
-	cr, ld := chunkRows[T](geo, min(geo.budget, workerColsBudget)), colsLD[T](geo)
+	cr, ld := chunkRows[T](geo, min(geo.budget, workerColsBudget), K), colsLD[T](geo)
 	img := geo.h * geo.w * geo.cin
 	splitBatch(geo.n, nt, func(lo, hi int) {
 		r0, r1 := lo*geo.oh, hi*geo.oh

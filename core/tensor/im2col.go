@@ -65,6 +65,15 @@ func im2colRows[T Float](g *convGeom, x []T, r0, r1 int, cols []T) {
 // row src, pixel by pixel, zeros outside the image.
 func im2colEdge[T Float](g *convGeom, seg, src []T, ox int) {
 	ix0 := ox*g.p.StrideW - g.p.PadLeft
+	if g.cin == 1 { // one value a pixel: no copy call
+		for kx := range seg[:g.kw] {
+			seg[kx] = 0
+			if ix := ix0 + kx; ix >= 0 && ix < g.w {
+				seg[kx] = src[ix]
+			}
+		}
+		return
+	}
 	for kx := range g.kw {
 		d := seg[kx*g.cin : (kx+1)*g.cin]
 		if ix := ix0 + kx; ix >= 0 && ix < g.w {
