@@ -151,6 +151,14 @@ func col2imRows[T Float](g *convGeom, cols []T, r0, r1 int, x []T) {
 // row dst, pixel by pixel, dropping what falls outside the image.
 func col2imEdge[T Float](g *convGeom, seg, dst []T, ox int) {
 	ix0 := ox*g.p.StrideW - g.p.PadLeft
+	if g.cin == 1 { // one value a pixel: no call per value
+		for kx, v := range seg[:g.kw] {
+			if ix := ix0 + kx; ix >= 0 && ix < g.w {
+				dst[ix] += v
+			}
+		}
+		return
+	}
 	for kx := range g.kw {
 		if ix := ix0 + kx; ix >= 0 && ix < g.w {
 			addTo(dst[ix*g.cin:(ix+1)*g.cin], seg[kx*g.cin:(kx+1)*g.cin])
