@@ -163,16 +163,34 @@ func convBackFilterSplit[T Float](geo *convGeom, x, g, dk []T) {
 	partials := getConvBuf[T]((filterSlices - 1) * len(dk))
 	defer putConvBuf(partials)
 	cb, ld := chunkWithin[T](geo, min(geo.budget, workerColsBudget)), colsLD[T](geo)
+	transposed := transposedCols[T](geo)
+	if transposed {
+		ld = colsTLD(min(cb, geo.n) * P)
+	}
 	workers.Run(filterSlices, func(s int) {
 		lo, hi := geo.n*s/filterSlices, geo.n*(s+1)/filterSlices
 		out := dk
 		if s > 0 {
 			out = (*partials)[(s-1)*len(dk) : s*len(dk)]
 		}
+		var beta T // the first chunk overwrites out
+		if transposed {
+			buf := getConvBuf[float32](K*ld + geo.cin)
+			defer putConvBuf(buf)
+			colsT, zeros := (*buf)[:K*ld], (*buf)[K*ld:]
+			clear(zeros)
+			x32, g32, out32 := any(x).([]float32), any(g).([]float32), any(out).([]float32)
+			for b0 := lo; b0 < hi; b0 += cb {
+				b1 := min(b0+cb, hi)
+				im2colT(geo, x32, b0*geo.oh, b1*geo.oh, colsT, ld, zeros)
+				gemmSerialT(false, false, K, geo.cout, (b1-b0)*P, colsT, ld, g32[b0*P*geo.cout:], geo.cout, float32(beta), out32, geo.cout)
+				beta = 1
+			}
+			return
+		}
 		buf := getConvBuf[T](min(cb, hi-lo) * P * ld)
 		defer putConvBuf(buf)
 		cols := *buf
-		var beta T // the first chunk overwrites out
 		for b0 := lo; b0 < hi; b0 += cb {
 			b1 := min(b0+cb, hi)
 			im2col(geo, x, b0, b1, cols)

@@ -2,6 +2,8 @@
 
 package tensor
 
+import "unsafe"
+
 // Without the assembly kernels every *SIMD function reports false (or
 // fills nothing) and the callers run their Go loops.
 
@@ -22,3 +24,5 @@ func bnSumsSIMD(sg, sgx, mean []float64, g, x []float32) bool { return false }
 func maskSIMD(dst []float32, seed uint64, p0 int, thresh uint64, keep float32) int { return 0 }
 
 func dropoutSIMD(dst, x []float32, seed uint64, p0 int, thresh uint64, keep float32) int { return 0 }
+
+func transpose16(srcs *[16]unsafe.Pointer, blocks int, dst []float32, ld int) bool { return false }
