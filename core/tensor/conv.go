@@ -105,31 +105,33 @@ func (g *convGeom) String() string {
 }
 
 // checkConvParams rejects strides below 1 and negative pads.
-func checkConvParams(op string, p Conv2DParams, shapes string) {
+func checkConvParams(op string, p Conv2DParams, shapes func() string) {
 	if p.StrideH < 1 || p.StrideW < 1 {
-		panic(errorf(op, "strides (%d, %d) must be >= 1 (%s)", p.StrideH, p.StrideW, shapes))
+		panic(errorf(op, "strides (%d, %d) must be >= 1 (%s)", p.StrideH, p.StrideW, shapes()))
 	}
 	if p.PadTop < 0 || p.PadBottom < 0 || p.PadLeft < 0 || p.PadRight < 0 {
-		panic(errorf(op, "negative padding %+v (%s)", p, shapes))
+		panic(errorf(op, "negative padding %+v (%s)", p, shapes()))
 	}
 }
 
-// newConvGeom validates an input shape and a kernel shape.
+// newConvGeom validates an input shape and a kernel shape. The shapes'
+// description is formatted only for an error: a train step makes a few
+// hundred geometries.
 func newConvGeom(op string, xs, ks []int, p Conv2DParams) *convGeom {
-	shapes := fmt.Sprintf("input %v, kernel %v", xs, ks)
+	shapes := func() string { return fmt.Sprintf("input %v, kernel %v", xs, ks) }
 	if len(xs) != 4 || len(ks) != 4 {
-		panic(errorf(op, "want a rank-4 NHWC input and a (kh, kw, in, out) kernel, got %s", shapes))
+		panic(errorf(op, "want a rank-4 NHWC input and a (kh, kw, in, out) kernel, got %s", shapes()))
 	}
 	if xs[3] != ks[2] {
-		panic(errorf(op, "input has %d channels but the kernel expects %d (%s)", xs[3], ks[2], shapes))
+		panic(errorf(op, "input has %d channels but the kernel expects %d (%s)", xs[3], ks[2], shapes()))
 	}
 	checkConvParams(op, p, shapes)
 	if ks[0] < 1 || ks[1] < 1 {
-		panic(errorf(op, "empty kernel window (%s)", shapes))
+		panic(errorf(op, "empty kernel window (%s)", shapes()))
 	}
 	ph, pw := xs[1]+p.PadTop+p.PadBottom, xs[2]+p.PadLeft+p.PadRight
 	if ks[0] > ph || ks[1] > pw {
-		panic(errorf(op, "kernel %dx%d is larger than the padded input %dx%d (%s, pads %+v)", ks[0], ks[1], ph, pw, shapes, p))
+		panic(errorf(op, "kernel %dx%d is larger than the padded input %dx%d (%s, pads %+v)", ks[0], ks[1], ph, pw, shapes(), p))
 	}
 	g := &convGeom{n: xs[0], h: xs[1], w: xs[2], cin: xs[3], kh: ks[0], kw: ks[1], cout: ks[3], p: p, budget: colsBudget}
 	g.oh, g.ow = Conv2DOutSize(g.h, g.w, g.kh, g.kw, p)

@@ -18,7 +18,7 @@ func newPoolGeom(op string, xs []int, poolH, poolW, strideH, strideW int, p Conv
 	if len(xs) != 4 {
 		panic(errorf(op, "want a rank-4 NHWC input, got %s", desc))
 	}
-	checkConvParams(op, p, desc)
+	checkConvParams(op, p, func() string { return desc })
 	if poolH < 1 || poolW < 1 {
 		panic(errorf(op, "empty pool window (%s)", desc))
 	}
