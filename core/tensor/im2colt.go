@@ -69,7 +69,9 @@ func im2colT(g *convGeom, x []float32, r0, r1 int, colsT []float32, ld int, zero
 						srcs[i] = unsafe.Pointer(&x[off : off+g.cin][0])
 					}
 				}
-				transpose16(&srcs, g.cin/16, colsT[(ky*g.kw+kx)*g.cin*ld+p0:], ld)
+				if !transpose16(&srcs, g.cin/16, colsT[(ky*g.kw+kx)*g.cin*ld+p0:], ld) {
+					panic(errorf("im2col_t", "no vector transpose on this CPU (transposedCols was not checked)"))
+				}
 			}
 		}
 	}

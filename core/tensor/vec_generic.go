@@ -25,4 +25,8 @@ func maskSIMD(dst []float32, seed uint64, p0 int, thresh uint64, keep float32) i
 
 func dropoutSIMD(dst, x []float32, seed uint64, p0 int, thresh uint64, keep float32) int { return 0 }
 
+// useAVX512 is false without the assembly: no vector transpose, so filter
+// gradients pack their transposed im2col matrix (transposedCols).
+const useAVX512 = false
+
 func transpose16(srcs *[16]unsafe.Pointer, blocks int, dst []float32, ld int) bool { return false }
