@@ -52,7 +52,7 @@ func TestReleaseGraphAndGrads(t *testing.T) {
 	}
 	g1, g2 := grads[0].Value, grads[1].Value
 	if !tensor.SameStorage(g1, g2) {
-		t.Log("the two gradients do not share storage; the shared case is not exercised")
+		t.Fatal("the two gradients do not share storage: the shared case is not exercised")
 	}
 	wSaved := w1.Value.Clone()
 
