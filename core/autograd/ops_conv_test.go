@@ -74,6 +74,14 @@ func convGradCases(t *testing.T, rng *tensor.RNG, act func(*Var) *Var) []convGra
 			[]*tensor.Tensor{randT(rng, 1, 3, 2, 2), randT(rng, 3, 3, 2, 2), randT(rng, 2)}},
 		{"conv_transpose_bias_valid_k3x2s2", func(xs []*Var) *Var { return act(Conv2DTransposeBias(xs[0], xs[1], xs[2], pv, vh, vw)) },
 			[]*tensor.Tensor{randT(rng, 2, 2, 3, 1), randT(rng, 3, 2, 3, 1), randT(rng, 3)}},
+		// Few output channels from many input channels: the narrow path.
+		{"conv_narrow_same_k3s1", conv(mustConvParams(t, 4, 5, 3, 3, 1, "same")), []*tensor.Tensor{randT(rng, 2, 4, 5, 8), randT(rng, 3, 3, 8, 1)}},
+		{"conv_narrow_bias_same_k3s2", func(xs []*Var) *Var {
+			return act(Conv2DBias(xs[0], xs[1], xs[2], mustConvParams(t, 4, 5, 3, 3, 2, "same")))
+		},
+			[]*tensor.Tensor{randT(rng, 1, 4, 5, 16), randT(rng, 3, 3, 16, 2), randT(rng, 2)}},
+		{"conv_transpose_narrow_same_k3s2", func(xs []*Var) *Var { return act(Conv2DTranspose(xs[0], xs[1], pt, oh, ow)) },
+			[]*tensor.Tensor{randT(rng, 1, 3, 2, 1), randT(rng, 3, 3, 8, 1)}},
 	}
 }
 

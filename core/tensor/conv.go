@@ -255,6 +255,10 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, act *rectifier) {
 		biasRectifyParallel(y, bias, act)
 		return
 	}
+	if g.narrow() {
+		convForwardNarrow(g, x, k, bias, y, act)
+		return
+	}
 	if nt := convBatchWorkers(g); nt > 1 {
 		convForwardBatch(g, x, k, bias, y, nt, act)
 		return
@@ -289,6 +293,10 @@ func convBackInput[T Float](geo *convGeom, g, k, bias, dx []T) {
 		addBiasParallel(dx, bias)
 		return
 	}
+	if geo.narrow() {
+		convBackInputNarrow(geo, g, k, bias, dx)
+		return
+	}
 	if nt := convBatchWorkers(geo); nt > 1 {
 		convBackInputBatch(geo, g, k, bias, dx, nt)
 		return
@@ -317,6 +325,10 @@ func convBackFilter[T Float](geo *convGeom, x, g, dk []T) {
 	}
 	if geo.pointwise() {
 		gemmT(true, false, K, geo.cout, geo.n*P, x, K, g, geo.cout, 0, dk, geo.cout)
+		return
+	}
+	if geo.narrow() {
+		convBackFilterNarrow(geo, x, g, dk)
 		return
 	}
 	if splitsFilter(geo) {

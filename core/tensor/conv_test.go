@@ -39,6 +39,14 @@ func convCases() []convCase {
 		// (stride 3 > kernel 2) and asymmetric pads:
 		{2, 7, 6, 16, 2, 3, 3, Conv2DParams{3, 2, 1, 0, 2, 1}},
 		{1, 9, 8, 17, 4, 4, 5, Conv2DParams{2, 2, 1, 2, 1, 1}},
+		// The narrow path (few output channels, many input channels):
+		// "same" 7×7 to one channel, strides 2 and 3 with asymmetric pads,
+		// a window wider than the image, and a batch the cores split.
+		{2, 9, 8, 16, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
+		{5, 7, 9, 17, 4, 5, 2, Conv2DParams{2, 3, 1, 2, 2, 1}},
+		{1, 3, 4, 24, 5, 5, 3, Conv2DParams{3, 2, 2, 2, 0, 3}},
+		{2, 6, 5, 33, 3, 2, 4, Conv2DParams{1, 2, 0, 1, 2, 0}},
+		{8, 20, 20, 32, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
 	}
 	rng := NewRNG(7, 0)
 	pick := func(lo, hi int) int { return lo + int(rng.Uniform(Float64, 0, float64(hi-lo+1), 1).At(0)) }
@@ -275,8 +283,13 @@ func TestConvErrors(t *testing.T) {
 // benchConv times one conv kernel at a DCGAN shape and reports GFLOP/s
 // counting 2 FLOPs per multiply-add.
 func benchConv(b *testing.B, xs, ks []int, padding string, which string) {
+	benchConvStrided(b, xs, ks, 2, padding, which)
+}
+
+// benchConvStrided is benchConv with the stride as an argument.
+func benchConvStrided(b *testing.B, xs, ks []int, stride int, padding string, which string) {
 	rng := NewRNG(1, 0)
-	p, err := ConvParams(xs[1], xs[2], ks[0], ks[1], 2, 2, padding)
+	p, err := ConvParams(xs[1], xs[2], ks[0], ks[1], stride, stride, padding)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -321,6 +334,20 @@ var (
 	dcganX2, dcganK2 = []int{64, 14, 14, 64}, []int{4, 4, 64, 128}
 )
 
+// The Keras guide's generators end in a 7×7 convolution to one channel,
+// whose products are matrix-vector products.
+var kerasX7, kerasK7 = []int{64, 28, 28, 128}, []int{7, 7, 128, 1}
+
+func BenchmarkConv2DForward28x128to1k7(b *testing.B) {
+	benchConvStrided(b, kerasX7, kerasK7, 1, "same", "forward")
+}
+func BenchmarkConv2DInput28x128to1k7(b *testing.B) {
+	benchConvStrided(b, kerasX7, kerasK7, 1, "same", "input")
+}
+func BenchmarkConv2DFilter28x128to1k7(b *testing.B) {
+	benchConvStrided(b, kerasX7, kerasK7, 1, "same", "filter")
+}
+
 func BenchmarkConv2DForward28x1to64(b *testing.B) { benchConv(b, dcganX1, dcganK1, "same", "forward") }
 func BenchmarkConv2DInput28x1to64(b *testing.B)   { benchConv(b, dcganX1, dcganK1, "same", "input") }
 func BenchmarkConv2DFilter28x1to64(b *testing.B)  { benchConv(b, dcganX1, dcganK1, "same", "filter") }
@@ -334,4 +361,41 @@ func BenchmarkConv2DTranspose7x128to64(b *testing.B) {
 }
 func BenchmarkConv2DTranspose14x64to1(b *testing.B) {
 	benchConvTranspose(b, []int{64, 14, 14, 64}, []int{4, 4, 1, 64})
+}
+
+// TestConvNarrowChunking shrinks the budget so the narrow path (see
+// conv_narrow.go) runs one image, then two, per chunk, on one goroutine
+// and split over the batch, and compares with the unchunked result.
+func TestConvNarrowChunking(t *testing.T) {
+	c := convCase{5, 7, 6, 24, 5, 3, 2, Conv2DParams{2, 1, 2, 2, 0, 2}}
+	rng := NewRNG(4, 0)
+	x, k := rng.Normal(Float64, 0, 1, c.xShape()...), rng.Normal(Float64, 0, 1, c.kShape()...)
+	y := Conv2D(x, k, c.p)
+	gy := rng.Normal(Float64, 0, 1, y.Shape()...)
+	dx := Conv2DBackpropInput(gy, k, c.xShape(), c.p)
+	dk := Conv2DBackpropFilter(x, gy, c.kShape(), c.p)
+	for _, imgs := range []int{1, 2} {
+		g := newConvGeom("test", c.xShape(), c.kShape(), c.p)
+		if !g.narrow() {
+			t.Fatalf("%v does not take the narrow path", c)
+		}
+		g.budget = imgs * g.h * g.w * g.taps() * g.cout * 8
+		if n := narrowChunk[float64](g); n != imgs {
+			t.Fatalf("chunk = %d images, want %d", n, imgs)
+		}
+		y2, dx2, dk2 := make([]float64, y.Len()), make([]float64, dx.Len()), make([]float64, dk.Len())
+		convForwardNarrow(g, x.f64, k.f64, nil, y2, nil)
+		convBackInputNarrow(g, gy.f64, k.f64, nil, dx2)
+		convBackFilterNarrow(g, x.f64, gy.f64, dk2)
+		for _, p := range []struct {
+			name      string
+			got, want []float64
+		}{{"y", y2, y.f64}, {"dx", dx2, dx.f64}, {"dk", dk2, dk.f64}} {
+			for i := range p.want {
+				if math.Abs(p.got[i]-p.want[i]) > 1e-12*(1+math.Abs(p.want[i])) {
+					t.Fatalf("%d images per chunk: %s[%d] = %g, want %g", imgs, p.name, i, p.got[i], p.want[i])
+				}
+			}
+		}
+	}
 }
