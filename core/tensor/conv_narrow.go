@@ -20,22 +20,31 @@ import (
 //     dX = G·Wᵀ;
 //   - filter gradient: dW = Xᵀ·G with the same G.
 //
-// The multiply-adds are those of the definition, as many as im2col's; only
-// the narrow side (cout channels) is expanded by the window. Sums run in a
+// Only the narrow side (cout channels) is expanded by the window. The
+// products cover every input pixel × tap, im2col's every output pixel ×
+// tap: the same multiply-adds at stride 1 with "same" padding, more where
+// outputs are fewer than inputs (strides, "valid" padding), the extra
+// ones multiplying zeros or entries no output reads. Sums run in a
 // different order than im2col's, so results differ from that path's in
 // rounding only; the path depends on the shape alone, so runs repeat.
 
-// Narrow-path limits: at most narrowMaxOut output channels, and at least
-// narrowMinRatio input channels per output channel so that expanding the
-// output side by the window is much cheaper than expanding the input.
+// Narrow-path limits: at most narrowMaxOut output channels; at least
+// narrowMinRatio input channels per output channel, so that expanding the
+// output side by the window is much cheaper than expanding the input; and
+// at most narrowMaxPixelRatio input pixels per output pixel. At 4 (stride
+// 2, "same") the narrow path still beats im2col's matrix-vector products
+// by 1.2–2.5× per op; at 16 (a 4×4 "valid" window over a 4×4 image) it
+// loses 2–3×.
 const (
-	narrowMaxOut   = 4
-	narrowMinRatio = 8
+	narrowMaxOut        = 4
+	narrowMinRatio      = 8
+	narrowMaxPixelRatio = 4
 )
 
 // narrow reports whether g's convolution takes the narrow path.
 func (g *convGeom) narrow() bool {
-	return g.cout <= narrowMaxOut && g.cin >= narrowMinRatio*g.cout && !g.pointwise()
+	return g.cout <= narrowMaxOut && g.cin >= narrowMinRatio*g.cout && !g.pointwise() &&
+		g.h*g.w <= narrowMaxPixelRatio*g.outPix()
 }
 
 // taps is the number of window positions.

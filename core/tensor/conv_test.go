@@ -39,15 +39,8 @@ func convCases() []convCase {
 		// (stride 3 > kernel 2) and asymmetric pads:
 		{2, 7, 6, 16, 2, 3, 3, Conv2DParams{3, 2, 1, 0, 2, 1}},
 		{1, 9, 8, 17, 4, 4, 5, Conv2DParams{2, 2, 1, 2, 1, 1}},
-		// The narrow path (few output channels, many input channels):
-		// "same" 7×7 to one channel, strides 2 and 3 with asymmetric pads,
-		// a window wider than the image, and a batch the cores split.
-		{2, 9, 8, 16, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
-		{5, 7, 9, 17, 4, 5, 2, Conv2DParams{2, 3, 1, 2, 2, 1}},
-		{1, 3, 4, 24, 5, 5, 3, Conv2DParams{3, 2, 2, 2, 0, 3}},
-		{2, 6, 5, 33, 3, 2, 4, Conv2DParams{1, 2, 0, 1, 2, 0}},
-		{8, 20, 20, 32, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
 	}
+	cs = append(cs, narrowConvCases()...)
 	rng := NewRNG(7, 0)
 	pick := func(lo, hi int) int { return lo + int(rng.Uniform(Float64, 0, float64(hi-lo+1), 1).At(0)) }
 	for len(cs) < 30 {
@@ -59,6 +52,19 @@ func convCases() []convCase {
 		cs = append(cs, c)
 	}
 	return cs
+}
+
+// narrowConvCases take the narrow path (few output channels, many input
+// channels): "same" 7×7 to one channel, strides 2 and 3 with asymmetric
+// pads, a window wider than the image, and a batch the cores split.
+func narrowConvCases() []convCase {
+	return []convCase{
+		{2, 9, 8, 16, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
+		{5, 7, 9, 17, 4, 5, 2, Conv2DParams{2, 2, 1, 2, 2, 1}},
+		{1, 3, 4, 24, 5, 5, 3, Conv2DParams{3, 2, 3, 3, 1, 3}},
+		{2, 6, 5, 33, 3, 2, 4, Conv2DParams{1, 2, 0, 1, 2, 0}},
+		{8, 20, 20, 32, 7, 7, 1, Conv2DParams{1, 1, 3, 3, 3, 3}},
+	}
 }
 
 // naiveConv runs the seven nested loops of the definition. mode 0 returns
@@ -361,6 +367,41 @@ func BenchmarkConv2DTranspose7x128to64(b *testing.B) {
 }
 func BenchmarkConv2DTranspose14x64to1(b *testing.B) {
 	benchConvTranspose(b, []int{64, 14, 14, 64}, []int{4, 4, 1, 64})
+}
+
+// TestConvNarrowChoice checks which shapes take the narrow path, among
+// them every narrow case of convCases.
+func TestConvNarrowChoice(t *testing.T) {
+	same := func(h, w, kh, kw, s int) Conv2DParams {
+		p, err := ConvParams(h, w, kh, kw, s, s, "same")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		c    convCase
+		want bool
+	}{
+		{"guide 7×7 to one channel", convCase{64, 28, 28, 128, 7, 7, 1, same(28, 28, 7, 7, 1)}, true},
+		{"stride 2 same", convCase{64, 28, 28, 128, 4, 4, 1, same(28, 28, 4, 4, 2)}, true},
+		{"7×7 valid", convCase{64, 28, 28, 128, 7, 7, 1, Conv2DParams{1, 1, 0, 0, 0, 0}}, true},
+		{"4×4 valid on 4×4 (16 pixels per output)", convCase{64, 4, 4, 512, 4, 4, 1, Conv2DParams{1, 1, 0, 0, 0, 0}}, false},
+		{"5 output channels", convCase{2, 9, 8, 64, 3, 3, 5, same(9, 8, 3, 3, 1)}, false},
+		{"too few input channels", convCase{2, 9, 8, 7, 3, 3, 1, same(9, 8, 3, 3, 1)}, false},
+		{"pointwise", convCase{2, 9, 8, 64, 1, 1, 1, Conv2DParams{1, 1, 0, 0, 0, 0}}, false},
+	} {
+		g := newConvGeom("test", tc.c.xShape(), tc.c.kShape(), tc.c.p)
+		if got := g.narrow(); got != tc.want {
+			t.Errorf("%s (%v): narrow = %v, want %v", tc.name, g, got, tc.want)
+		}
+	}
+	for i, c := range narrowConvCases() {
+		if g := newConvGeom("test", c.xShape(), c.kShape(), c.p); !g.narrow() {
+			t.Errorf("narrowConvCases()[%d] (%v) does not take the narrow path", i, g)
+		}
+	}
 }
 
 // TestConvNarrowChunking shrinks the budget so the narrow path (see
