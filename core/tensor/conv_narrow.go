@@ -135,51 +135,54 @@ func convForwardNarrow[T Float](g *convGeom, x, k, bias, y []T, act *rectifier) 
 	})
 }
 
-// narrowSumTaps adds, for one image, every tap's entry of z (pixels ×
-// taps·cout) into the outputs y (oh × ow × cout) that read it, taps in
-// order.
-func narrowSumTaps[T Float](g *convGeom, z, y []T) {
+// narrowTapRuns calls fn for every run of outputs along a row that one tap
+// reads from inside the image: the run's first entry of z (pixels ×
+// taps·cout) at zOff, its first output (oh × ow × cout) at yOff, n
+// outputs, z's entries zStep apart (the outputs' cout apart).
+func narrowTapRuns(g *convGeom, fn func(zOff, yOff, n, zStep int)) {
 	c, tc, p := g.cout, g.taps()*g.cout, g.p
 	for th := range g.kh {
 		r0, r1 := tapRange(th, p.PadTop, p.StrideH, g.h, g.oh)
 		for tw := range g.kw {
 			c0, c1 := tapRange(tw, p.PadLeft, p.StrideW, g.w, g.ow)
-			off := (th*g.kw + tw) * c
+			if c0 == c1 {
+				continue
+			}
+			off, ix0 := (th*g.kw+tw)*c, c0*p.StrideW+tw-p.PadLeft
 			for oy := r0; oy < r1; oy++ {
 				iy := oy*p.StrideH + th - p.PadTop
-				for ox := c0; ox < c1; ox++ {
-					ix := ox*p.StrideW + tw - p.PadLeft
-					src := z[(iy*g.w+ix)*tc+off:][:c]
-					dst := y[(oy*g.ow+ox)*c:][:c]
-					for co, v := range src {
-						dst[co] += v
-					}
-				}
+				fn((iy*g.w+ix0)*tc+off, (oy*g.ow+c0)*c, c1-c0, p.StrideW*tc)
 			}
 		}
 	}
+}
+
+// narrowSumTaps adds, for one image, every tap's entry of z (pixels ×
+// taps·cout) into the outputs y (oh × ow × cout) that read it, taps in
+// order.
+func narrowSumTaps[T Float](g *convGeom, z, y []T) {
+	c := g.cout
+	narrowTapRuns(g, func(zOff, yOff, n, zStep int) {
+		for j := range n {
+			dst := y[yOff+j*c:][:c]
+			for co, v := range z[zOff+j*zStep:][:c] {
+				dst[co] += v
+			}
+		}
+	})
 }
 
 // narrowScatter writes, for one image, the upstream gradient gy (oh × ow
 // × cout) to every input pixel × tap that fed it: gc (pixels × taps·cout),
 // zero where a pixel's tap fed no output.
 func narrowScatter[T Float](g *convGeom, gy, gc []T) {
-	c, tc, p := g.cout, g.taps()*g.cout, g.p
-	clear(gc[:g.h*g.w*tc])
-	for th := range g.kh {
-		r0, r1 := tapRange(th, p.PadTop, p.StrideH, g.h, g.oh)
-		for tw := range g.kw {
-			c0, c1 := tapRange(tw, p.PadLeft, p.StrideW, g.w, g.ow)
-			off := (th*g.kw + tw) * c
-			for oy := r0; oy < r1; oy++ {
-				iy := oy*p.StrideH + th - p.PadTop
-				for ox := c0; ox < c1; ox++ {
-					ix := ox*p.StrideW + tw - p.PadLeft
-					copy(gc[(iy*g.w+ix)*tc+off:][:c], gy[(oy*g.ow+ox)*c:][:c])
-				}
-			}
+	c := g.cout
+	clear(gc[:g.h*g.w*g.taps()*c])
+	narrowTapRuns(g, func(zOff, yOff, n, zStep int) {
+		for j := range n {
+			copy(gc[zOff+j*zStep:][:c], gy[yOff+j*c:][:c])
 		}
-	}
+	})
 }
 
 // convBackInputNarrow is convBackInput on the narrow path.

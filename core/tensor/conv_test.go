@@ -165,16 +165,7 @@ func TestConvChunking(t *testing.T) {
 		convForward(g, x.f64, k.f64, nil, y2, nil)
 		convBackInput(g, gy.f64, k.f64, nil, dx2)
 		convBackFilter(g, x.f64, gy.f64, dk2)
-		for _, p := range []struct {
-			name      string
-			got, want []float64
-		}{{"y", y2, y.f64}, {"dx", dx2, dx.f64}, {"dk", dk2, dk.f64}} {
-			for i := range p.want {
-				if math.Abs(p.got[i]-p.want[i]) > 1e-12*(1+math.Abs(p.want[i])) {
-					t.Fatalf("%d images per chunk: %s[%d] = %g, want %g", imgs, p.name, i, p.got[i], p.want[i])
-				}
-			}
-		}
+		checkChunked(t, imgs, [3][]float64{y2, dx2, dk2}, [3][]float64{y.f64, dx.f64, dk.f64})
 	}
 }
 
@@ -404,6 +395,19 @@ func TestConvNarrowChoice(t *testing.T) {
 	}
 }
 
+// checkChunked compares a chunked run's y, dx and dk with the unchunked
+// ones.
+func checkChunked(t *testing.T, imgs int, got, want [3][]float64) {
+	t.Helper()
+	for j, name := range []string{"y", "dx", "dk"} {
+		for i := range want[j] {
+			if math.Abs(got[j][i]-want[j][i]) > 1e-12*(1+math.Abs(want[j][i])) {
+				t.Fatalf("%d images per chunk: %s[%d] = %g, want %g", imgs, name, i, got[j][i], want[j][i])
+			}
+		}
+	}
+}
+
 // TestConvNarrowChunking shrinks the budget so the narrow path (see
 // conv_narrow.go) runs one image, then two, per chunk, on one goroutine
 // and split over the batch, and compares with the unchunked result.
@@ -428,15 +432,6 @@ func TestConvNarrowChunking(t *testing.T) {
 		convForwardNarrow(g, x.f64, k.f64, nil, y2, nil)
 		convBackInputNarrow(g, gy.f64, k.f64, nil, dx2)
 		convBackFilterNarrow(g, x.f64, gy.f64, dk2)
-		for _, p := range []struct {
-			name      string
-			got, want []float64
-		}{{"y", y2, y.f64}, {"dx", dx2, dx.f64}, {"dk", dk2, dk.f64}} {
-			for i := range p.want {
-				if math.Abs(p.got[i]-p.want[i]) > 1e-12*(1+math.Abs(p.want[i])) {
-					t.Fatalf("%d images per chunk: %s[%d] = %g, want %g", imgs, p.name, i, p.got[i], p.want[i])
-				}
-			}
-		}
+		checkChunked(t, imgs, [3][]float64{y2, dx2, dk2}, [3][]float64{y.f64, dx.f64, dk.f64})
 	}
 }
